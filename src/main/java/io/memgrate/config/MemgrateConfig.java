@@ -1,0 +1,56 @@
+package io.memgrate.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
+import io.smallrye.config.WithDefault;
+
+/** Every {@code memgrate.*} setting. README lists each with its default. */
+@ConfigMapping(prefix = "memgrate")
+public interface MemgrateConfig {
+
+    Listen listen();
+
+    /** The old cluster, whose nodes come first in the merged list. */
+    Side primary();
+
+    /** The new cluster; when absent Memgrate passes the primary through unchanged. */
+    Side secondary();
+
+    /** How often each upstream is polled. */
+    @WithDefault("5s")
+    Duration refreshInterval();
+
+    Upstream upstream();
+
+    /** Added to the served version, to move every client past a version that went down. */
+    @WithDefault("0")
+    long versionOffset();
+
+    interface Listen {
+        @WithDefault("0.0.0.0")
+        String host();
+
+        /** 0 picks a free port (tests). */
+        @WithDefault("11211")
+        int port();
+    }
+
+    interface Side {
+        /** {@code host:port} of the cluster's configuration endpoint. */
+        @WithConverter(HostAndPort.Converter.class)
+        Optional<HostAndPort> endpoint();
+    }
+
+    interface Upstream {
+        /** Connect plus reply timeout for one exchange with an upstream. */
+        @WithDefault("2s")
+        Duration timeout();
+
+        /** Largest upstream reply accepted; anything bigger is rejected as malformed. */
+        @WithDefault("1048576")
+        int maxReplyBytes();
+    }
+}

@@ -1,0 +1,38 @@
+package io.memgrate.merge;
+
+import java.time.Instant;
+
+import io.memgrate.protocol.ClusterConfig;
+import io.memgrate.upstream.Side;
+
+/**
+ * What Memgrate knows of one upstream: its last known good configuration and how the last exchanges went.
+ *
+ * @param endpoint     where it is polled, as configured or resolved
+ * @param lastGood     the last valid configuration, null until it first answered
+ * @param lastSuccess  when it last answered validly, null until then
+ * @param lastError    the last failure, null if none since the last success
+ */
+public record UpstreamState(Side side, String endpoint, ClusterConfig lastGood, String engineVersion,
+        Instant lastSuccess, String lastError, Instant lastErrorAt) {
+
+    static UpstreamState waiting(Side side, String endpoint) {
+        return new UpstreamState(side, endpoint, null, null, null, null, null);
+    }
+
+    public boolean hasAnswered() {
+        return lastGood != null;
+    }
+
+    UpstreamState answered(ClusterConfig config, String engine, Instant at) {
+        return new UpstreamState(side, endpoint, config, engine, at, null, null);
+    }
+
+    UpstreamState failed(String error, Instant at) {
+        return new UpstreamState(side, endpoint, lastGood, engineVersion, lastSuccess, error, at);
+    }
+
+    UpstreamState at(String newEndpoint) {
+        return new UpstreamState(side, newEndpoint, lastGood, engineVersion, lastSuccess, lastError, lastErrorAt);
+    }
+}

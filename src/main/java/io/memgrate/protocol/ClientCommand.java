@@ -1,0 +1,45 @@
+package io.memgrate.protocol;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One client command line, classified. Memgrate answers only the read-only commands of a configuration
+ * endpoint; everything else is {@link Kind#UNSUPPORTED}, so no client can change what is served.
+ */
+public record ClientCommand(Kind kind, String line) {
+
+    /** The key older engines (before 1.4.14) keep the cluster configuration under. */
+    public static final String LEGACY_CONFIG_KEY = "AmazonElastiCache:cluster";
+
+    public enum Kind {
+        CONFIG_GET_CLUSTER, LEGACY_CONFIG_GET, VERSION, STATS, QUIT, UNSUPPORTED
+    }
+
+    /**
+     * Classifies a line given without its terminator ({@code \n} or {@code \r\n}). Tokens are separated by
+     * one or more spaces, as memcached accepts.
+     */
+    public static ClientCommand parse(byte[] line) {
+        String text = new String(line, StandardCharsets.ISO_8859_1);
+        String[] tokens = text.trim().split(" +");
+        return new ClientCommand(classify(tokens), text);
+    }
+
+    private static Kind classify(String[] tokens) {
+        switch (tokens[0]) {
+            case "config":
+                return tokens.length == 3 && tokens[1].equals("get") && tokens[2].equals("cluster")
+                        ? Kind.CONFIG_GET_CLUSTER : Kind.UNSUPPORTED;
+            case "get":
+                return tokens.length == 2 && tokens[1].equals(LEGACY_CONFIG_KEY) ? Kind.LEGACY_CONFIG_GET : Kind.UNSUPPORTED;
+            case "version":
+                return tokens.length == 1 ? Kind.VERSION : Kind.UNSUPPORTED;
+            case "stats":
+                return Kind.STATS;
+            case "quit":
+                return tokens.length == 1 ? Kind.QUIT : Kind.UNSUPPORTED;
+            default:
+                return Kind.UNSUPPORTED;
+        }
+    }
+}

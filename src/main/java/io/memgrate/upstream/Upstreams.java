@@ -1,0 +1,89 @@
+package io.memgrate.upstream;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.memgrate.config.MemgrateConfig;
+import io.memgrate.merge.MergedView;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+
+/** Starts one poller per configured upstream and relays {@code stats} to them. */
+@ApplicationScoped
+public class Upstreams {
+
+    private static final Logger LOG = Logger.getLogger(Upstreams.class);
+
+    private final Vertx vertx;
+    private final MemgrateConfig config;
+    private final MergedView view;
+    private final List<UpstreamPoller> pollers = new ArrayList<>();
+    private NetClient client;
+
+    @Inject
+    public Upstreams(Vertx vertx, MemgrateConfig config, MergedView view) {
+        this.vertx = vertx;
+        this.config = config;
+        this.view = view;
+    }
+
+    /**
+     * Starts polling. Called once at start-up with the endpoint source of each configured side, in
+     * {@link Side} order (primary first).
+     */
+    public synchronized void start(Map<Side, EndpointSource> sources) {
+        client = vertx.createNetClient(new NetClientOptions()
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.upstream().timeout().toMillis())));
+        for (Map.Entry<Side, EndpointSource> entry : new EnumMap<>(sources).entrySet()) {
+            Side side = entry.getKey();
+            view.expect(side, entry.getValue().toString());
+            var context = vertx.getOrCreateContext();
+            UpstreamConnection connection = new UpstreamConnection(context, client, entry.getValue(),
+                    config.upstream().timeout(), config.upstream().maxReplyBytes());
+            UpstreamPoller poller = new UpstreamPoller(side, context, connection, view, config.refreshInterval());
+            pollers.add(poller);
+            LOG.infof("Polling %s upstream %s every %s", side.label(), entry.getValue(), config.refreshInterval());
+            poller.start();
+        }
+    }
+
+    /**
+     * Relays a {@code stats} line to the primary, or to the secondary when the primary cannot answer.
+     * Fails when no upstream answers.
+     */
+    public Future<Buffer> stats(Buffer commandLine) {
+        List<String> failures = new ArrayList<>();
+        Future<Buffer> reply = Future.failedFuture(new UpstreamException("none", "no upstream configured"));
+        for (UpstreamPoller poller : pollers()) {
+            reply = reply.recover(previous -> poller.stats(commandLine)
+                    .onFailure(e -> failures.add(poller.side().label() + ": " + e.getMessage())));
+        }
+        return reply.recover(e -> Future.failedFuture(
+                new UpstreamException("unavailable", "no upstream answered stats (" + String.join("; ", failures) + ")")));
+    }
+
+    private synchronized List<UpstreamPoller> pollers() {
+        return List.copyOf(pollers);
+    }
+
+    void onStart(@Observes StartupEvent event, EndpointSources sources) {
+        start(sources.configured());
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        pollers().forEach(UpstreamPoller::stop);
+    }
+}
