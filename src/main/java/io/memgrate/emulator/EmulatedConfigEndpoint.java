@@ -29,6 +29,8 @@ public final class EmulatedConfigEndpoint {
     private final AtomicLong configRequests = new AtomicLong();
     private volatile ClusterConfig config;
     private volatile boolean legacyEngine;
+    private volatile byte[] rawConfigReply;
+    private volatile boolean silent;
     private NetServer server;
 
     public EmulatedConfigEndpoint(Vertx vertx, String engineVersion, ClusterConfig initial) {
@@ -73,6 +75,16 @@ public final class EmulatedConfigEndpoint {
         legacyEngine = legacy;
     }
 
+    /** Answers configuration requests with exactly these bytes instead of the configuration (null to stop): for fault tests. */
+    public void answerConfigWith(byte[] raw) {
+        rawConfigReply = raw;
+    }
+
+    /** Reads requests but never answers them, like a stalled node: for fault tests. */
+    public void setSilent(boolean silent) {
+        this.silent = silent;
+    }
+
     /** How many configuration requests (either form) this endpoint has answered. */
     public long configRequests() {
         return configRequests.get();
@@ -81,17 +93,20 @@ public final class EmulatedConfigEndpoint {
     private void serve(NetSocket socket) {
         RecordParser lines = RecordParser.newDelimited("\n", socket);
         lines.handler(line -> {
+            if (silent) {
+                return;
+            }
             byte[] bytes = line.getBytes();
             int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
             ClientCommand command = ClientCommand.parse(Arrays.copyOf(bytes, length));
             switch (command.kind()) {
                 case CONFIG_GET_CLUSTER -> {
                     configRequests.incrementAndGet();
-                    socket.write(Buffer.buffer(legacyEngine ? Replies.line("ERROR") : Replies.config(config)));
+                    socket.write(Buffer.buffer(legacyEngine ? Replies.line("ERROR") : configReply(Replies.config(config))));
                 }
                 case LEGACY_CONFIG_GET -> {
                     configRequests.incrementAndGet();
-                    socket.write(Buffer.buffer(Replies.legacyConfig(config)));
+                    socket.write(Buffer.buffer(configReply(Replies.legacyConfig(config))));
                 }
                 case VERSION -> socket.write(Buffer.buffer(Replies.version(engineVersion)));
                 case STATS -> socket.write(Buffer.buffer(stats()));
@@ -99,6 +114,11 @@ public final class EmulatedConfigEndpoint {
                 default -> socket.write(Buffer.buffer(Replies.line("ERROR")));
             }
         });
+    }
+
+    private byte[] configReply(byte[] regular) {
+        byte[] raw = rawConfigReply;
+        return raw == null ? regular : raw;
     }
 
     private byte[] stats() {

@@ -1,0 +1,267 @@
+package io.memgrate.server;
+
+import static io.memgrate.support.ExpectedReplies.configReply;
+import static io.memgrate.support.ExpectedReplies.legacyReply;
+import static io.memgrate.support.ExpectedReplies.mergedPayload;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.memgrate.merge.MergedView;
+import io.memgrate.merge.UpstreamState;
+import io.memgrate.protocol.Node;
+import io.memgrate.support.TestClusters;
+import io.memgrate.support.TextClient;
+import io.memgrate.upstream.Side;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Memgrate in front of two emulated configuration endpoints that list real memcached nodes. */
+@QuarkusTest
+@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
+class ConfigEndpointServerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Inject
+    ConfigEndpointServer server;
+
+    @Inject
+    MergedView view;
+
+    private TestClusters clusters;
+
+    @BeforeEach
+    void servingBothClusters() {
+        clusters = TestClusters.current();
+        clusters.restore();
+        awaitServed(configReply(mergedPayload(clusters)));
+    }
+
+    @AfterEach
+    void restore() {
+        clusters.restore();
+    }
+
+    @Test
+    void configGetClusterAnswersTheMergedNodesByteForByte() {
+        List<Node> oldNodes = clusters.primary().endpoint().config().nodes();
+        List<Node> newNodes = clusters.secondary().endpoint().config().nodes();
+        long version = clusters.primary().endpoint().config().version() + clusters.secondary().endpoint().config().version();
+        String payload = version + "\n"
+                + "old-1.test|127.0.0.1|" + oldNodes.get(0).port() + " old-2.test|127.0.0.1|" + oldNodes.get(1).port()
+                + " new-1.test|127.0.0.1|" + newNodes.get(0).port() + " new-2.test|127.0.0.1|" + newNodes.get(1).port() + "\n";
+        String expected = "CONFIG cluster 0 " + payload.getBytes(StandardCharsets.US_ASCII).length + "\r\n" + payload + "\r\nEND\r\n";
+        try (TextClient client = new TextClient(server.port())) {
+            assertThat(client.exchange("config get cluster\r\n", expected)).isEqualTo(expected);
+            // the connection stays open for the next request
+            assertThat(client.exchange("config get cluster\r\n", expected)).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void legacyGetAnswersTheSamePayloadAsAValue() {
+        String expected = legacyReply(mergedPayload(clusters));
+        try (TextClient client = new TextClient(server.port())) {
+            assertThat(client.exchange("get AmazonElastiCache:cluster\r\n", expected)).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void bareNewlineEndsALineToo() {
+        String expected = configReply(mergedPayload(clusters)) + "VERSION " + TestClusters.PRIMARY_ENGINE + "\r\n";
+        try (TextClient client = new TextClient(server.port())) {
+            assertThat(client.exchange("config get cluster\nversion\n", expected)).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void versionIsThePrimarysEngineVersion() {
+        try (TextClient client = new TextClient(server.port())) {
+            assertThat(client.exchange("version\r\n", "VERSION 1.6.22\r\n")).isEqualTo("VERSION 1.6.22\r\n");
+        }
+    }
+
+    @Test
+    void statsIsRelayedFromThePrimaryUnchanged() {
+        String direct = directStats(clusters.primary().port());
+        try (TextClient client = new TextClient(server.port())) {
+            assertThat(client.exchange("stats\r\n", direct)).isEqualTo(direct);
+            assertThat(client.exchange("version\r\n", "VERSION 1.6.22\r\n")).isEqualTo("VERSION 1.6.22\r\n");
+        }
+    }
+
+    @Test
+    void pipelinedCommandsAreAnsweredInOrder() {
+        String config = configReply(mergedPayload(clusters));
+        String legacy = legacyReply(mergedPayload(clusters));
+        String stats = directStats(clusters.primary().port());
+        String version = "VERSION 1.6.22\r\n";
+        String expected = config + version + legacy + stats + version + config;
+        try (TextClient client = new TextClient(server.port())) {
+            String reply = client.exchange("config get cluster\r\nversion\r\nget AmazonElastiCache:cluster\r\nstats\r\n"
+                    + "version\r\nconfig get cluster\r\n", expected);
+            assertThat(reply).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void commandSplitOverManyWritesIsAnswered() {
+        String expected = configReply(mergedPayload(clusters));
+        try (TextClient client = new TextClient(server.port())) {
+            for (String part : List.of("con", "fig ge", "t clu", "ster\r", "\n")) {
+                client.send(part);
+            }
+            assertThat(client.read(expected.length())).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void unsupportedCommandGetsServerErrorAndTheConnectionIsClosed() {
+        String expected = "SERVER_ERROR unsupported command; Memgrate answers only: config get cluster, "
+                + "get AmazonElastiCache:cluster, version, stats, quit\r\n";
+        for (String command : List.of("set k 0 0 1\r\nx\r\n", "config set cluster 0 0 1\r\n", "get somekey\r\n", "flush_all\r\n")) {
+            try (TextClient client = new TextClient(server.port())) {
+                assertThat(client.exchange(command, expected)).isEqualTo(expected);
+                assertThat(client.closedByServer()).as("closed after %s", command).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void quitClosesTheConnection() {
+        try (TextClient client = new TextClient(server.port())) {
+            client.send("quit\r\n");
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void primaryDownKeepsItsLastKnownGoodNodesAndStatsFallsBackToTheSecondary() {
+        String served = configReply(mergedPayload(clusters));
+        clusters.primary().stop();
+        awaitError(Side.PRIMARY);
+        String secondaryStats = directStats(clusters.secondary().port());
+        try (TextClient client = new TextClient(server.port())) {
+            assertThat(client.exchange("config get cluster\r\n", served)).isEqualTo(served);
+            assertThat(client.exchange("stats\r\n", secondaryStats)).isEqualTo(secondaryStats);
+            assertThat(client.exchange("version\r\n", "VERSION 1.6.22\r\n")).isEqualTo("VERSION 1.6.22\r\n");
+        }
+        clusters.primary().start();
+        await().atMost(WAIT).until(() -> upstream(Side.PRIMARY).lastError() == null);
+    }
+
+    @Test
+    void bothDownStillServesTheMergeButStatsFailsAndCloses() {
+        String served = configReply(mergedPayload(clusters));
+        clusters.primary().stop();
+        clusters.secondary().stop();
+        awaitError(Side.PRIMARY);
+        awaitError(Side.SECONDARY);
+        try (TextClient client = new TextClient(server.port())) {
+            assertThat(client.exchange("config get cluster\r\n", served)).isEqualTo(served);
+            client.send("stats\r\n");
+            String line = client.readLine();
+            assertThat(line).startsWith("SERVER_ERROR no upstream answered stats (primary: ").endsWith(")\r\n");
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void malformedUpstreamRepliesAreNeverServedAndKeepTheLastKnownGood() {
+        String served = configReply(mergedPayload(clusters));
+        assertRejected("CONFIG cluster 0 5\r\n4\nx.test||1\n\r\nEND\r\n", "malformed reply: the 5 counted bytes are not followed by");
+        assertRejected("CONFIG cluster 0 12\r\n4\nx.test|1|\n\r\nEND\r\n", "malformed reply: node entry 'x.test|1|' has no numeric port");
+        assertRejected("CONFIG cluster 0 13\r\n-4\nx.test||1\n\r\nEND\r\n", "malformed reply: version '-4' is not a non-negative integer");
+        assertRejected("CONFIG cluster 0 12\r\n4\nx.test||1\n\r\n", "no complete reply within 500 ms");
+        // a byte count larger than what follows looks like a slow reply until the timeout
+        assertRejected("CONFIG cluster 0 90\r\n4\nx.test||1\n\r\nEND\r\n", "no complete reply within 500 ms");
+        try (TextClient client = new TextClient(server.port())) {
+            assertThat(client.exchange("config get cluster\r\n", served)).isEqualTo(served);
+        }
+    }
+
+    private void assertRejected(String reply, String error) {
+        String served = configReply(mergedPayload(clusters));
+        clusters.secondary().endpoint().answerConfigWith(reply.getBytes(StandardCharsets.US_ASCII));
+        await().atMost(WAIT).until(() -> {
+            String lastError = upstream(Side.SECONDARY).lastError();
+            return lastError != null && lastError.startsWith(error);
+        });
+        try (TextClient client = new TextClient(server.port())) {
+            assertThat(client.exchange("config get cluster\r\n", served)).as("served while the upstream answers %s", reply)
+                    .isEqualTo(served);
+        }
+        clusters.secondary().endpoint().answerConfigWith(null);
+        await().atMost(WAIT).until(() -> upstream(Side.SECONDARY).lastError() == null);
+    }
+
+    @Test
+    void nodeChangeUpstreamRaisesTheServedVersionByTheChange() {
+        long before = view.served().orElseThrow().config().version();
+        List<Node> oldNodes = clusters.primary().endpoint().config().nodes();
+        clusters.primary().endpoint().setNodes(List.of(oldNodes.get(1)));
+        String expected = configReply(mergedPayload(clusters));
+        assertThat(expected).doesNotContain(oldNodes.get(0).host()).startsWith("CONFIG cluster 0 ");
+        awaitServed(expected);
+        assertThat(view.served().orElseThrow().config().version()).isEqualTo(before + 1);
+    }
+
+    @Test
+    void aVersionThatGoesDownIsCounted() {
+        long decreases = view.versionDecreases();
+        var config = clusters.secondary().endpoint().config();
+        clusters.secondary().endpoint().setConfig(new io.memgrate.protocol.ClusterConfig(config.version() - 1, config.nodes()));
+        await().atMost(WAIT).until(() -> view.versionDecreases() == decreases + 1);
+        clusters.secondary().endpoint().setConfig(new io.memgrate.protocol.ClusterConfig(config.version() + 1, config.nodes()));
+    }
+
+    @Test
+    void olderEnginesAreReadWithTheLegacyGet() {
+        clusters.primary().endpoint().setLegacyEngine(true);
+        List<Node> oldNodes = clusters.primary().endpoint().config().nodes();
+        clusters.primary().endpoint().setNodes(List.of(oldNodes.get(0)));
+        awaitServed(configReply(mergedPayload(clusters)));
+    }
+
+    private UpstreamState upstream(Side side) {
+        return view.upstreams().stream().filter(state -> state.side() == side).findFirst().orElseThrow();
+    }
+
+    private void awaitError(Side side) {
+        await().atMost(WAIT).until(() -> upstream(side).lastError() != null);
+    }
+
+    private void awaitServed(String expected) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            try (TextClient client = new TextClient(server.port())) {
+                client.send("config get cluster\r\n");
+                String header = client.readLine();
+                String rest = client.read(Integer.parseInt(header.trim().split(" ")[3]) + "\r\nEND\r\n".length());
+                assertThat(header + rest).isEqualTo(expected);
+            }
+        });
+    }
+
+    private static String directStats(int port) {
+        try (TextClient client = new TextClient(port)) {
+            client.send("stats\r\n");
+            StringBuilder reply = new StringBuilder();
+            String line;
+            do {
+                line = client.readLine();
+                reply.append(line);
+            } while (!line.equals("END\r\n"));
+            return reply.toString();
+        }
+    }
+}

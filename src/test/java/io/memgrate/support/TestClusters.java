@@ -1,0 +1,150 @@
+package io.memgrate.support;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import io.memgrate.emulator.EmulatedConfigEndpoint;
+import io.memgrate.protocol.ClusterConfig;
+import io.memgrate.protocol.Node;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/**
+ * Two test clusters of real memcached nodes ("old" with two nodes, "new" with two nodes), each behind an emulated
+ * configuration endpoint, and Memgrate pointed at them: old = primary, new = secondary.
+ */
+public class TestClusters implements QuarkusTestResourceLifecycleManager {
+
+    public static final String PRIMARY_ENGINE = "1.6.22";
+    public static final String SECONDARY_ENGINE = "1.6.17";
+
+    private static volatile TestClusters current;
+
+    private Vertx vertx;
+    private final List<MemcachedProcess> oldNodes = new ArrayList<>();
+    private final List<MemcachedProcess> newNodes = new ArrayList<>();
+    private Cluster primary;
+    private Cluster secondary;
+
+    /** The clusters of the running test application. */
+    public static TestClusters current() {
+        return current;
+    }
+
+    /** One emulated configuration endpoint and the configuration it started with. */
+    public static final class Cluster {
+        private final EmulatedConfigEndpoint endpoint;
+        private final ClusterConfig initial;
+        private final int port;
+        private boolean running = true;
+
+        Cluster(EmulatedConfigEndpoint endpoint, int port) {
+            this.endpoint = endpoint;
+            this.initial = endpoint.config();
+            this.port = port;
+        }
+
+        public EmulatedConfigEndpoint endpoint() {
+            return endpoint;
+        }
+
+        public int port() {
+            return port;
+        }
+
+        public synchronized void stop() {
+            await(endpoint.stop());
+            running = false;
+        }
+
+        public synchronized void start() {
+            if (!running) {
+                await(endpoint.start("127.0.0.1", port));
+                running = true;
+            }
+        }
+
+        /** Back to serving its initial nodes (at a higher version if they were changed), running and well-behaved. */
+        public synchronized void restore() {
+            start();
+            endpoint.answerConfigWith(null);
+            endpoint.setSilent(false);
+            endpoint.setLegacyEngine(false);
+            if (!endpoint.config().nodes().equals(initial.nodes())) {
+                endpoint.setNodes(initial.nodes());
+            }
+        }
+    }
+
+    @Override
+    public Map<String, String> start() {
+        vertx = Vertx.vertx();
+        for (int i = 0; i < 2; i++) {
+            oldNodes.add(MemcachedProcess.start());
+            newNodes.add(MemcachedProcess.start());
+        }
+        primary = cluster("old", 7, oldNodes, PRIMARY_ENGINE);
+        secondary = cluster("new", 3, newNodes, SECONDARY_ENGINE);
+        current = this;
+        return Map.of(
+                "memgrate.primary.endpoint", "127.0.0.1:" + primary.port(),
+                "memgrate.secondary.endpoint", "127.0.0.1:" + secondary.port(),
+                "memgrate.listen.host", "127.0.0.1",
+                "memgrate.listen.port", "0",
+                "memgrate.refresh-interval", "100ms",
+                "memgrate.upstream.timeout", "500ms");
+    }
+
+    private Cluster cluster(String name, long version, List<MemcachedProcess> nodes, String engine) {
+        List<Node> list = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            list.add(new Node(name + "-" + (i + 1) + ".test", "127.0.0.1", nodes.get(i).port()));
+        }
+        EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, engine, new ClusterConfig(version, list));
+        int port = await(endpoint.start("127.0.0.1", 0));
+        return new Cluster(endpoint, port);
+    }
+
+    public Cluster primary() {
+        return primary;
+    }
+
+    public Cluster secondary() {
+        return secondary;
+    }
+
+    public List<MemcachedProcess> oldNodes() {
+        return oldNodes;
+    }
+
+    public List<MemcachedProcess> newNodes() {
+        return newNodes;
+    }
+
+    /** Restores both clusters after a test that changed them. */
+    public void restore() {
+        primary.restore();
+        secondary.restore();
+    }
+
+    static <T> T await(Future<T> future) {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        current = null;
+        oldNodes.forEach(MemcachedProcess::close);
+        newNodes.forEach(MemcachedProcess::close);
+        if (vertx != null) {
+            await(vertx.close());
+        }
+    }
+}
