@@ -78,7 +78,7 @@ public enum UpstreamReply {
      */
     public int completeLength(byte[] data, int length, int maxBytes) {
         int complete = frame(data, Math.min(length, maxBytes + 1));
-        if (complete < 0 && length > maxBytes) {
+        if (complete > maxBytes || (complete < 0 && length > maxBytes)) {
             throw new MalformedReplyException("reply is larger than the limit of " + maxBytes + " bytes");
         }
         return complete;

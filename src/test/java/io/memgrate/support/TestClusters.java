@@ -79,6 +79,16 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         }
     }
 
+    /** Init arg: start with the secondary's configuration endpoint down, to test the time before the first merge. */
+    public static final String SECONDARY_DOWN = "secondary-down";
+
+    private boolean secondaryDown;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        secondaryDown = Boolean.parseBoolean(initArgs.getOrDefault(SECONDARY_DOWN, "false"));
+    }
+
     @Override
     public Map<String, String> start() {
         vertx = Vertx.vertx();
@@ -88,6 +98,9 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         }
         primary = cluster("old", 7, oldNodes, PRIMARY_ENGINE);
         secondary = cluster("new", 3, newNodes, SECONDARY_ENGINE);
+        if (secondaryDown) {
+            secondary.stop();
+        }
         current = this;
         return Map.of(
                 "memgrate.primary.endpoint", "127.0.0.1:" + primary.port(),

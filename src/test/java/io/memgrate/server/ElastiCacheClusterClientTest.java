@@ -1,0 +1,104 @@
+package io.memgrate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.memgrate.protocol.Node;
+import io.memgrate.support.MemcachedProcess;
+import io.memgrate.support.PollConfigEndpointStrategy;
+import io.memgrate.support.TestClusters;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import net.spy.memcached.ClientMode;
+import net.spy.memcached.DefaultConnectionFactory;
+import net.spy.memcached.MemcachedClient;
+import net.spy.memcached.config.ConfigEndpointSelectionStrategyFactory;
+import net.spy.memcached.config.NodeEndPoint;
+
+/** The real AWS ElastiCache Cluster Client for Java, in dynamic mode, discovers both clusters through Memgrate. */
+@QuarkusTest
+@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
+class ElastiCacheClusterClientTest {
+
+    private static final Duration CLIENT_POLL = Duration.ofMillis(200);
+    private static final int KEYS = 400;
+
+    @Inject
+    ConfigEndpointServer server;
+
+    @AfterEach
+    void restore() {
+        TestClusters.current().restore();
+    }
+
+    @Test
+    void clientSpreadsKeysOverBothClustersAndStopsUsingARemovedNode() throws Exception {
+        TestClusters clusters = TestClusters.current();
+        DefaultConnectionFactory factory = new DefaultConnectionFactory(ClientMode.Dynamic) {
+            @Override
+            public long getDynamicModePollingInterval() {
+                return CLIENT_POLL.toMillis();
+            }
+
+            @Override
+            public ConfigEndpointSelectionStrategyFactory getConfigEndpointSelectionStrategyFactory() {
+                return PollConfigEndpointStrategy::new;
+            }
+        };
+        MemcachedClient client = new MemcachedClient(factory, List.of(new InetSocketAddress("127.0.0.1", server.port())));
+        try {
+            List<MemcachedProcess> allNodes = new ArrayList<>(clusters.oldNodes());
+            allNodes.addAll(clusters.newNodes());
+            assertThat(ports(client)).containsExactlyInAnyOrderElementsOf(allNodes.stream().map(MemcachedProcess::port).toList());
+
+            for (int i = 0; i < KEYS; i++) {
+                assertThat(client.set("key-" + i, 0, "value-" + i).get(5, TimeUnit.SECONDS)).isTrue();
+            }
+            for (int i = 0; i < KEYS; i++) {
+                assertThat(client.get("key-" + i)).isEqualTo("value-" + i);
+            }
+            long stored = 0;
+            for (MemcachedProcess node : allNodes) {
+                assertThat(node.items()).as("keys on memcached port %d", node.port()).isPositive();
+                stored += node.items();
+            }
+            assertThat(stored).isEqualTo(KEYS);
+
+            // drain: the old cluster's first node leaves upstream; the client must stop using it after its next poll
+            MemcachedProcess removed = clusters.oldNodes().get(0);
+            List<Node> remaining = clusters.primary().endpoint().config().nodes().stream()
+                    .filter(node -> node.port() != removed.port()).toList();
+            clusters.primary().endpoint().setNodes(remaining);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !ports(client).contains(removed.port()));
+            assertThat(ports(client)).hasSize(3);
+            long before = removed.items();
+            for (int i = 0; i < KEYS; i++) {
+                assertThat(client.set("after-" + i, 0, "value-" + i).get(5, TimeUnit.SECONDS)).isTrue();
+            }
+            assertThat(removed.items()).isEqualTo(before);
+            for (MemcachedProcess node : allNodes) {
+                if (node != removed) {
+                    assertThat(node.items()).isGreaterThan(0);
+                }
+            }
+        } finally {
+            client.shutdown(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<Integer> ports(MemcachedClient client) {
+        return client.getAllNodeEndPoints().stream().map(NodeEndPoint::getPort).sorted().collect(Collectors.toList());
+    }
+}

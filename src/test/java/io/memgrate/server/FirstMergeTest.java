@@ -1,0 +1,54 @@
+package io.memgrate.server;
+
+import static io.memgrate.support.ExpectedReplies.configReply;
+import static io.memgrate.support.ExpectedReplies.mergedPayload;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.memgrate.support.TestClusters;
+import io.memgrate.support.TextClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Until every configured upstream has answered once, Memgrate serves no configuration at all. */
+@QuarkusTest
+@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true,
+        initArgs = @ResourceArg(name = TestClusters.SECONDARY_DOWN, value = "true"))
+class FirstMergeTest {
+
+    @Inject
+    ConfigEndpointServer server;
+
+    @Test
+    void noPartialMergeIsServedBeforeEveryUpstreamAnswered() {
+        TestClusters clusters = TestClusters.current();
+        String notReady = "SERVER_ERROR configuration not ready: waiting for the first answer of secondary upstream\r\n";
+        try (TextClient client = new TextClient(server.port())) {
+            // the primary answers, so the version is known while the merge is not
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertThat(new TextClient(server.port()).exchange("version\r\n", "VERSION 1.6.22\r\n")).isEqualTo("VERSION 1.6.22\r\n"));
+            assertThat(client.exchange("config get cluster\r\n", notReady)).isEqualTo(notReady);
+            assertThat(client.exchange("get AmazonElastiCache:cluster\r\n", notReady)).isEqualTo(notReady);
+
+            clusters.secondary().start();
+            String merged = configReply(mergedPayload(clusters));
+            // the same connection stays usable and gets the whole merge once the secondary answered
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                client.send("config get cluster\r\n");
+                String first = client.readLine();
+                if (first.equals(notReady)) {
+                    return false;
+                }
+                assertThat(first + client.read(merged.length() - first.length())).isEqualTo(merged);
+                return true;
+            });
+        }
+    }
+}
