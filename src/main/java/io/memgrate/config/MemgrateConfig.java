@@ -1,5 +1,6 @@
 package io.memgrate.config;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -29,6 +30,8 @@ public interface MemgrateConfig {
     @WithDefault("0")
     long versionOffset();
 
+    Aws aws();
+
     interface Listen {
         @WithDefault("0.0.0.0")
         String host();
@@ -42,6 +45,21 @@ public interface MemgrateConfig {
         /** {@code host:port} of the cluster's configuration endpoint. */
         @WithConverter(HostAndPort.Converter.class)
         Optional<HostAndPort> endpoint();
+
+        /** The ElastiCache cluster ID, resolved to its configuration endpoint through the AWS API; exclusive with endpoint. */
+        Optional<String> clusterId();
+    }
+
+    interface Aws {
+        /** The AWS region; absent = the SDK's default region chain. */
+        Optional<String> region();
+
+        /** URL of the ElastiCache API (VPC endpoints, tests). */
+        Optional<URI> endpointOverride();
+
+        /** How often a resolved configuration endpoint is confirmed again. */
+        @WithDefault("5m")
+        Duration resolveInterval();
     }
 
     interface Upstream {

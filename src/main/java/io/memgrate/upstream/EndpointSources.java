@@ -4,41 +4,110 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.memgrate.config.HostAndPort;
 import io.memgrate.config.MemgrateConfig;
+import io.memgrate.discovery.ClusterEndpointResolver;
+import io.memgrate.discovery.ClusterIdEndpointSource;
+import io.memgrate.discovery.DiscoveryException;
 import io.memgrate.emulator.DevClusters;
+import io.memgrate.merge.MergedView;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.configuration.ConfigurationException;
+import io.vertx.core.Vertx;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
-/** Decides where each side's configuration endpoint comes from: configuration, or the dev-mode emulated clusters. */
+/**
+ * Decides where each side's configuration endpoint comes from: a fixed {@code endpoint}, an ElastiCache
+ * {@code cluster-id} resolved through the AWS API, or, in dev mode with neither, the emulated clusters.
+ */
 @ApplicationScoped
 public class EndpointSources {
 
     private final MemgrateConfig config;
     private final DevClusters devClusters;
+    private final Vertx vertx;
+    private final MergedView view;
+    private final MeterRegistry registry;
+    private ClusterEndpointResolver resolver;
 
     @Inject
-    public EndpointSources(MemgrateConfig config, DevClusters devClusters) {
+    public EndpointSources(MemgrateConfig config, DevClusters devClusters, Vertx vertx, MergedView view, MeterRegistry registry) {
         this.config = config;
         this.devClusters = devClusters;
+        this.vertx = vertx;
+        this.view = view;
+        this.registry = registry;
     }
 
-    /** The source of every configured side; fails start-up with one line naming the missing property. */
-    public Map<Side, EndpointSource> configured() {
+    /** The source of every configured side; fails start-up with one line naming the property to fix. */
+    public synchronized Map<Side, EndpointSource> configured() {
         Map<Side, EndpointSource> sources = new EnumMap<>(Side.class);
-        Optional<HostAndPort> primary = config.primary().endpoint();
-        Optional<HostAndPort> secondary = config.secondary().endpoint();
-        if (primary.isEmpty() && secondary.isEmpty() && devClusters.enabled()) {
+        MemgrateConfig.Side primary = config.primary();
+        MemgrateConfig.Side secondary = config.secondary();
+        if (nothingSet(primary) && nothingSet(secondary) && devClusters.enabled()) {
             DevClusters.Endpoints emulated = devClusters.start();
-            primary = Optional.of(emulated.primary());
-            secondary = Optional.of(emulated.secondary());
+            sources.put(Side.PRIMARY, EndpointSource.fixed(emulated.primary()));
+            sources.put(Side.SECONDARY, EndpointSource.fixed(emulated.secondary()));
+            return sources;
         }
-        sources.put(Side.PRIMARY, EndpointSource.fixed(primary.orElseThrow(() -> new ConfigurationException(
-                "memgrate.primary.endpoint is required: set it to host:port of the primary (old) cluster's"
-                        + " configuration endpoint (environment: MEMGRATE_PRIMARY_ENDPOINT)"))));
-        secondary.ifPresent(endpoint -> sources.put(Side.SECONDARY, EndpointSource.fixed(endpoint)));
+        source(Side.PRIMARY, primary).ifPresentOrElse(source -> sources.put(Side.PRIMARY, source), () -> {
+            throw new ConfigurationException("memgrate.primary.endpoint or memgrate.primary.cluster-id is required: set the"
+                    + " primary (old) cluster's configuration endpoint as host:port, or its ElastiCache cluster ID"
+                    + " (environment: MEMGRATE_PRIMARY_ENDPOINT or MEMGRATE_PRIMARY_CLUSTER_ID)");
+        });
+        source(Side.SECONDARY, secondary).ifPresent(source -> sources.put(Side.SECONDARY, source));
         return sources;
+    }
+
+    private static boolean nothingSet(MemgrateConfig.Side side) {
+        return side.endpoint().isEmpty() && side.clusterId().isEmpty();
+    }
+
+    private Optional<EndpointSource> source(Side side, MemgrateConfig.Side settings) {
+        Optional<HostAndPort> endpoint = settings.endpoint();
+        Optional<String> clusterId = settings.clusterId().map(String::trim).filter(id -> !id.isEmpty());
+        if (endpoint.isPresent() && clusterId.isPresent()) {
+            throw new ConfigurationException("memgrate." + side.label() + ".endpoint and memgrate." + side.label()
+                    + ".cluster-id are exclusive: set one of them");
+        }
+        if (endpoint.isPresent()) {
+            return Optional.of(EndpointSource.fixed(endpoint.get()));
+        }
+        return clusterId.map(id -> new ClusterIdEndpointSource(vertx, resolver(), id, config.aws().resolveInterval(),
+                new ClusterIdEndpointSource.Listener() {
+                    @Override
+                    public void resolved(String cluster, HostAndPort at) {
+                        view.movedTo(side, "cluster " + cluster + " at " + at);
+                    }
+
+                    @Override
+                    public void failed(String cluster, DiscoveryException error) {
+                        registry.counter("memgrate.aws.resolution.failures", "upstream", side.label(),
+                                "reason", error.reason()).increment();
+                    }
+                }));
+    }
+
+    private ClusterEndpointResolver resolver() {
+        if (resolver == null) {
+            try {
+                resolver = new ClusterEndpointResolver(config.aws().region(), config.aws().endpointOverride());
+            } catch (SdkClientException e) {
+                throw new ConfigurationException("memgrate.aws.region is required to resolve cluster IDs: the AWS SDK"
+                        + " found no default region (" + e.getMessage() + "); set it or AWS_REGION");
+            }
+        }
+        return resolver;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (resolver != null) {
+            resolver.close();
+        }
     }
 }

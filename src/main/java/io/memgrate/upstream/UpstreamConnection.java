@@ -29,6 +29,7 @@ final class UpstreamConnection {
     private final int maxReplyBytes;
     private final ArrayDeque<Exchange> inFlight = new ArrayDeque<>();
     private Future<NetSocket> socket;
+    private HostAndPort connectedTo;
     private Buffer received = Buffer.buffer();
 
     private record Exchange(UpstreamReply shape, Promise<Buffer> promise, long timer) {
@@ -68,8 +69,12 @@ final class UpstreamConnection {
     }
 
     private Future<NetSocket> connected() {
+        Future<HostAndPort> endpoint = endpoints.endpoint();
+        if (socket != null && endpoint.succeeded() && !endpoint.result().equals(connectedTo)) {
+            reset(new UpstreamException("moved", "the endpoint moved to " + endpoint.result()));
+        }
         if (socket == null) {
-            Future<NetSocket> attempt = endpoints.endpoint()
+            Future<NetSocket> attempt = endpoint
                     .recover(e -> Future.failedFuture(new UpstreamException("resolve", e.getMessage())))
                     .compose(this::connect);
             socket = attempt;
@@ -87,6 +92,7 @@ final class UpstreamConnection {
                 .recover(e -> Future.failedFuture(new UpstreamException("connect",
                         "cannot connect to " + endpoint + ": " + e.getMessage())))
                 .onSuccess(connected -> {
+                    connectedTo = endpoint;
                     connected.handler(this::received);
                     connected.closeHandler(v -> closed(connected));
                 });

@@ -29,6 +29,7 @@ final class UpstreamPoller {
     private final Side side;
     private final Context context;
     private final UpstreamConnection connection;
+    private final EndpointSource source;
     private final MergedView view;
     private final long intervalMillis;
     private boolean legacy;
@@ -36,9 +37,11 @@ final class UpstreamPoller {
     private long timer = -1;
     private boolean stopped;
 
-    UpstreamPoller(Side side, Context context, UpstreamConnection connection, MergedView view, Duration interval) {
+    UpstreamPoller(Side side, Context context, EndpointSource source, UpstreamConnection connection, MergedView view,
+            Duration interval) {
         this.side = side;
         this.context = context;
+        this.source = source;
         this.connection = connection;
         this.view = view;
         this.intervalMillis = Math.max(1, interval.toMillis());
@@ -102,6 +105,7 @@ final class UpstreamPoller {
                 LOG.infof("%s upstream answers again", side.label());
                 failing = false;
             }
+            source.pollSucceeded();
             view.answered(side, found.config(), engineVersion);
             return false;
         }
@@ -117,6 +121,7 @@ final class UpstreamPoller {
     }
 
     private void fail(String error) {
+        source.pollFailed();
         if (!failing) {
             LOG.warnf("%s upstream failed: %s. Serving its last known good nodes and retrying every %d ms.",
                     side.label(), error, intervalMillis);

@@ -53,7 +53,7 @@ public class Upstreams {
             var context = vertx.getOrCreateContext();
             UpstreamConnection connection = new UpstreamConnection(context, client, entry.getValue(),
                     config.upstream().timeout(), config.upstream().maxReplyBytes());
-            UpstreamPoller poller = new UpstreamPoller(side, context, connection, view, config.refreshInterval());
+            UpstreamPoller poller = new UpstreamPoller(side, context, entry.getValue(), connection, view, config.refreshInterval());
             pollers.add(poller);
             LOG.infof("Polling %s upstream %s every %s", side.label(), entry.getValue(), config.refreshInterval());
             poller.start();

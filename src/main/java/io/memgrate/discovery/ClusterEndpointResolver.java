@@ -1,0 +1,117 @@
+package io.memgrate.discovery;
+
+import java.net.URI;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.elasticache.ElastiCacheClient;
+import software.amazon.awssdk.services.elasticache.ElastiCacheClientBuilder;
+import software.amazon.awssdk.services.elasticache.model.CacheCluster;
+import software.amazon.awssdk.services.elasticache.model.CacheClusterNotFoundException;
+import software.amazon.awssdk.services.elasticache.model.Endpoint;
+
+import io.memgrate.config.HostAndPort;
+
+/**
+ * Turns an ElastiCache cluster ID into its configuration endpoint with {@code DescribeCacheClusters}.
+ * Blocking: call it on a worker thread, never on an event loop. The SDK retries throttling and 5xx answers with
+ * backoff (its standard retry mode) before an error reaches this class; each error that remains becomes a
+ * {@link DiscoveryException} whose message says what to fix.
+ */
+public class ClusterEndpointResolver implements AutoCloseable {
+
+    /** Statuses in which a memcached cluster's configuration endpoint answers. */
+    private static final Set<String> USABLE = Set.of("available", "modifying", "snapshotting", "rebooting cache cluster nodes");
+
+    private final ElastiCacheClient client;
+    private final String regionDescription;
+
+    public ClusterEndpointResolver(Optional<String> region, Optional<URI> endpointOverride) {
+        ElastiCacheClientBuilder builder = ElastiCacheClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder());
+        region.map(Region::of).ifPresent(builder::region);
+        endpointOverride.ifPresent(builder::endpointOverride);
+        this.client = builder.build();
+        this.regionDescription = region.orElse("the default region") + endpointOverride.map(uri -> " (API at " + uri + ")").orElse("");
+    }
+
+    /** The configuration endpoint of {@code clusterId}; throws {@link DiscoveryException}. */
+    public HostAndPort resolve(String clusterId) {
+        CacheCluster cluster;
+        try {
+            cluster = client.describeCacheClusters(request -> request.cacheClusterId(clusterId)).cacheClusters()
+                    .stream().findFirst()
+                    .orElseThrow(() -> notFound(clusterId));
+        } catch (CacheClusterNotFoundException e) {
+            throw notFound(clusterId);
+        } catch (AwsServiceException e) {
+            throw classify(clusterId, e);
+        } catch (SdkClientException e) {
+            throw unreachable(e);
+        } catch (SdkException e) {
+            throw new DiscoveryException("sdk", "resolving cluster " + clusterId + " failed: " + e.getMessage());
+        }
+        return configurationEndpoint(clusterId, cluster);
+    }
+
+    private static HostAndPort configurationEndpoint(String clusterId, CacheCluster cluster) {
+        String engine = cluster.engine() == null ? "unknown" : cluster.engine().toLowerCase(Locale.ROOT);
+        if (!engine.equals("memcached")) {
+            throw new DiscoveryException("not-memcached", "cluster " + clusterId + " is a " + engine
+                    + " cluster; Memgrate needs a memcached cluster with a configuration endpoint");
+        }
+        String status = cluster.cacheClusterStatus() == null ? "unknown" : cluster.cacheClusterStatus();
+        if (!USABLE.contains(status)) {
+            throw new DiscoveryException("not-usable", "cluster " + clusterId + " is " + status
+                    + "; Memgrate waits until it is available");
+        }
+        Endpoint endpoint = cluster.configurationEndpoint();
+        if (endpoint == null || endpoint.address() == null || endpoint.port() == null) {
+            throw new DiscoveryException("no-configuration-endpoint", "cluster " + clusterId
+                    + " has no configuration endpoint; Memgrate needs a memcached cluster with a configuration endpoint");
+        }
+        return new HostAndPort(endpoint.address(), endpoint.port());
+    }
+
+    private DiscoveryException notFound(String clusterId) {
+        return new DiscoveryException("cluster-not-found", "ElastiCache cluster " + clusterId + " not found in "
+                + regionDescription + "; check the cluster ID and memgrate.aws.region");
+    }
+
+    private static DiscoveryException classify(String clusterId, AwsServiceException e) {
+        String code = e.awsErrorDetails() == null ? "" : String.valueOf(e.awsErrorDetails().errorCode());
+        if (e.statusCode() == 403 || code.startsWith("AccessDenied") || code.equals("UnauthorizedOperation")) {
+            return new DiscoveryException("access-denied", "access denied to elasticache:DescribeCacheClusters for cluster "
+                    + clusterId + ": allow that action to Memgrate's IAM role (deploy/iam-policy.json) [" + code + "]");
+        }
+        if (e.isThrottlingException()) {
+            return new DiscoveryException("throttled", "the ElastiCache API kept throttling DescribeCacheClusters for cluster "
+                    + clusterId + " after the SDK's retries; Memgrate tries again later [" + code + "]");
+        }
+        if (e.statusCode() >= 500) {
+            return new DiscoveryException("aws-server-error", "the ElastiCache API failed (HTTP " + e.statusCode()
+                    + ") for cluster " + clusterId + " after the SDK's retries; Memgrate tries again later");
+        }
+        return new DiscoveryException("aws-error", "DescribeCacheClusters for cluster " + clusterId + " failed: HTTP "
+                + e.statusCode() + " " + code + ": " + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()));
+    }
+
+    private DiscoveryException unreachable(SdkClientException e) {
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("credentials")) {
+            return new DiscoveryException("credentials", "no AWS credentials: " + message
+                    + " (on EKS, annotate the service account with an IAM role: README, Deploying on EKS)");
+        }
+        return new DiscoveryException("unreachable", "cannot reach the ElastiCache API in " + regionDescription + ": " + message);
+    }
+
+    @Override
+    public void close() {
+        client.close();
+    }
+}

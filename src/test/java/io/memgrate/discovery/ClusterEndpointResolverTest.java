@@ -1,0 +1,109 @@
+package io.memgrate.discovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import java.net.URI;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import io.memgrate.config.HostAndPort;
+import io.memgrate.support.ElastiCacheApi;
+import io.memgrate.support.FreePorts;
+
+/** The real AWS SDK against an emulated ElastiCache API over HTTP: each AWS answer becomes a defined outcome. */
+class ClusterEndpointResolverTest {
+
+    private static ElastiCacheApi api;
+    private static ClusterEndpointResolver resolver;
+
+    @BeforeAll
+    static void start() {
+        api = new ElastiCacheApi();
+        resolver = new ClusterEndpointResolver(Optional.of("us-east-1"), Optional.of(URI.create(api.url())));
+    }
+
+    @AfterAll
+    static void stop() {
+        resolver.close();
+        api.close();
+    }
+
+    @Test
+    void memcachedClusterResolvesToItsConfigurationEndpoint() {
+        api.memcachedCluster("orders-old", "available", "orders-old.abc123.cfg.use1.cache.amazonaws.com", 11211);
+        assertThat(resolver.resolve("orders-old"))
+                .isEqualTo(new HostAndPort("orders-old.abc123.cfg.use1.cache.amazonaws.com", 11211));
+    }
+
+    @Test
+    void modifyingClusterIsUsable() {
+        api.memcachedCluster("orders-mod", "modifying", "orders-mod.cfg.example", 11211);
+        assertThat(resolver.resolve("orders-mod")).isEqualTo(new HostAndPort("orders-mod.cfg.example", 11211));
+    }
+
+    @Test
+    void redisClusterIsRefusedWithAClearMessage() {
+        api.redisCluster("sessions");
+        DiscoveryException error = catchThrowableOfType(DiscoveryException.class, () -> resolver.resolve("sessions"));
+        assertThat(error.reason()).isEqualTo("not-memcached");
+        assertThat(error).hasMessage("cluster sessions is a redis cluster; Memgrate needs a memcached cluster with a configuration endpoint");
+    }
+
+    @Test
+    void clusterBeingCreatedIsNotUsableYet() {
+        api.memcachedCluster("orders-new", "creating", "orders-new.cfg.example", 11211);
+        DiscoveryException error = catchThrowableOfType(DiscoveryException.class, () -> resolver.resolve("orders-new"));
+        assertThat(error.reason()).isEqualTo("not-usable");
+        assertThat(error).hasMessage("cluster orders-new is creating; Memgrate waits until it is available");
+    }
+
+    @Test
+    void unknownClusterIsNotFound() {
+        api.notFound("typo-cluster");
+        DiscoveryException error = catchThrowableOfType(DiscoveryException.class, () -> resolver.resolve("typo-cluster"));
+        assertThat(error.reason()).isEqualTo("cluster-not-found");
+        assertThat(error.getMessage()).startsWith("ElastiCache cluster typo-cluster not found in us-east-1")
+                .endsWith("check the cluster ID and memgrate.aws.region");
+    }
+
+    @Test
+    void accessDeniedNamesTheIamAction() {
+        api.accessDenied("locked");
+        DiscoveryException error = catchThrowableOfType(DiscoveryException.class, () -> resolver.resolve("locked"));
+        assertThat(error.reason()).isEqualTo("access-denied");
+        assertThat(error.getMessage()).startsWith("access denied to elasticache:DescribeCacheClusters for cluster locked: "
+                + "allow that action to Memgrate's IAM role (deploy/iam-policy.json)");
+        assertThat(api.requests("locked")).isEqualTo(1);
+    }
+
+    @Test
+    void throttlingIsRetriedBySdkThenReported() {
+        api.throttling("busy");
+        DiscoveryException error = catchThrowableOfType(DiscoveryException.class, () -> resolver.resolve("busy"));
+        assertThat(error.reason()).isEqualTo("throttled");
+        assertThat(api.requests("busy")).as("the SDK retried with backoff").isGreaterThan(1);
+    }
+
+    @Test
+    void serverErrorIsRetriedBySdkThenReported() {
+        api.serverError("flaky");
+        DiscoveryException error = catchThrowableOfType(DiscoveryException.class, () -> resolver.resolve("flaky"));
+        assertThat(error.reason()).isEqualTo("aws-server-error");
+        assertThat(error.getMessage()).contains("HTTP 500");
+        assertThat(api.requests("flaky")).as("the SDK retried with backoff").isGreaterThan(1);
+    }
+
+    @Test
+    void unreachableApiIsReported() {
+        try (ClusterEndpointResolver offline = new ClusterEndpointResolver(Optional.of("us-east-1"),
+                Optional.of(URI.create("http://127.0.0.1:" + FreePorts.next())))) {
+            DiscoveryException error = catchThrowableOfType(DiscoveryException.class, () -> offline.resolve("orders-old"));
+            assertThat(error.reason()).isEqualTo("unreachable");
+            assertThat(error.getMessage()).startsWith("cannot reach the ElastiCache API in us-east-1");
+        }
+    }
+}
