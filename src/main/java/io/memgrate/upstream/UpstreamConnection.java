@@ -43,7 +43,10 @@ final class UpstreamConnection {
         this.maxReplyBytes = maxReplyBytes;
     }
 
-    /** Sends {@code request} and completes with the one reply of {@code shape}, or fails with an {@link UpstreamException}. */
+    /**
+     * Sends {@code request} and completes with the one reply of {@code shape}, or fails with an {@link UpstreamException}.
+     * Connecting is bounded by the client's connect timeout, the reply by the exchange timeout.
+     */
     Future<Buffer> exchange(Buffer request, UpstreamReply shape) {
         if (Vertx.currentContext() != context) {
             Promise<Buffer> relayed = Promise.promise();
@@ -51,18 +54,13 @@ final class UpstreamConnection {
             return relayed.future();
         }
         Promise<Buffer> promise = Promise.promise();
-        long timer = context.owner().setTimer(timeoutMillis, id -> timedOut(promise));
-        Exchange exchange = new Exchange(shape, promise, timer);
         connected().onComplete(connected -> {
-            if (promise.future().isComplete()) {
-                return;
-            }
             if (connected.failed()) {
-                context.owner().cancelTimer(timer);
                 promise.tryFail(connected.cause());
                 return;
             }
-            inFlight.add(exchange);
+            long timer = context.owner().setTimer(timeoutMillis, id -> timedOut(promise));
+            inFlight.add(new Exchange(shape, promise, timer));
             connected.result().write(request);
         });
         return promise.future();

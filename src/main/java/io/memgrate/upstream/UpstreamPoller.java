@@ -123,7 +123,7 @@ final class UpstreamPoller {
     private void fail(String error) {
         source.pollFailed();
         if (!failing) {
-            LOG.warnf("%s upstream failed: %s. Serving its last known good nodes and retrying every %d ms.",
+            LOG.warnf("%s upstream failed: %s. Retrying every %d ms; its last known good nodes, if any, stay served.",
                     side.label(), error, intervalMillis);
             failing = true;
         } else {

@@ -1,6 +1,7 @@
 package io.memgrate.support;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -28,6 +29,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     private final List<MemcachedProcess> newNodes = new ArrayList<>();
     private Cluster primary;
     private Cluster secondary;
+    private final List<Cluster> extra = new ArrayList<>();
 
     /** The clusters of the running test application. */
     public static TestClusters current() {
@@ -82,11 +84,19 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     /** Init arg: start with the secondary's configuration endpoint down, to test the time before the first merge. */
     public static final String SECONDARY_DOWN = "secondary-down";
 
+    /** Init arg: configure Memgrate by cluster IDs, resolved through an emulated ElastiCache API. */
+    public static final String BY_CLUSTER_ID = "by-cluster-id";
+    public static final String PRIMARY_CLUSTER_ID = "orders-cache-old";
+    public static final String SECONDARY_CLUSTER_ID = "orders-cache-new";
+
     private boolean secondaryDown;
+    private boolean byClusterId;
+    private ElastiCacheApi api;
 
     @Override
     public void init(Map<String, String> initArgs) {
         secondaryDown = Boolean.parseBoolean(initArgs.getOrDefault(SECONDARY_DOWN, "false"));
+        byClusterId = Boolean.parseBoolean(initArgs.getOrDefault(BY_CLUSTER_ID, "false"));
     }
 
     @Override
@@ -102,13 +112,39 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
             secondary.stop();
         }
         current = this;
-        return Map.of(
-                "memgrate.primary.endpoint", "127.0.0.1:" + primary.port(),
-                "memgrate.secondary.endpoint", "127.0.0.1:" + secondary.port(),
+        Map<String, String> config = new HashMap<>(Map.of(
                 "memgrate.listen.host", "127.0.0.1",
                 "memgrate.listen.port", "0",
                 "memgrate.refresh-interval", "100ms",
-                "memgrate.upstream.timeout", "500ms");
+                "memgrate.upstream.timeout", "500ms"));
+        if (byClusterId) {
+            api = new ElastiCacheApi();
+            api.memcachedCluster(PRIMARY_CLUSTER_ID, "available", "127.0.0.1", primary.port());
+            api.memcachedCluster(SECONDARY_CLUSTER_ID, "available", "127.0.0.1", secondary.port());
+            config.putAll(Map.of(
+                    "memgrate.primary.cluster-id", PRIMARY_CLUSTER_ID,
+                    "memgrate.secondary.cluster-id", SECONDARY_CLUSTER_ID,
+                    "memgrate.aws.region", "us-east-1",
+                    "memgrate.aws.endpoint-override", api.url(),
+                    "memgrate.aws.resolve-interval", "1s"));
+        } else {
+            config.put("memgrate.primary.endpoint", "127.0.0.1:" + primary.port());
+            config.put("memgrate.secondary.endpoint", "127.0.0.1:" + secondary.port());
+        }
+        return config;
+    }
+
+    /** The emulated ElastiCache API, when configured by cluster ID. */
+    public ElastiCacheApi api() {
+        return api;
+    }
+
+    /** Starts another emulated configuration endpoint, as a recreated cluster would have, serving {@code config}. */
+    public Cluster newEndpoint(String engine, ClusterConfig config) {
+        EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, engine, config);
+        Cluster cluster = new Cluster(endpoint, await(endpoint.start("127.0.0.1", 0)));
+        extra.add(cluster);
+        return cluster;
     }
 
     private Cluster cluster(String name, long version, List<MemcachedProcess> nodes, String engine) {
@@ -154,6 +190,10 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     @Override
     public void stop() {
         current = null;
+        extra.forEach(Cluster::stop);
+        if (api != null) {
+            api.close();
+        }
         oldNodes.forEach(MemcachedProcess::close);
         newNodes.forEach(MemcachedProcess::close);
         if (vertx != null) {

@@ -1,0 +1,76 @@
+package io.memgrate.discovery;
+
+import static io.memgrate.support.ExpectedReplies.configReply;
+import static io.memgrate.support.ExpectedReplies.mergedPayload;
+import static io.memgrate.support.ExpectedReplies.payload;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.memgrate.protocol.ClusterConfig;
+import io.memgrate.protocol.Node;
+import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.support.TestClusters;
+import io.memgrate.support.TextClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Memgrate configured only by two ElastiCache cluster IDs, resolved by the real AWS SDK through an emulated API. */
+@QuarkusTest
+@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true,
+        initArgs = @ResourceArg(name = TestClusters.BY_CLUSTER_ID, value = "true"))
+class ClusterIdDiscoveryTest {
+
+    @Inject
+    ConfigEndpointServer server;
+
+    @Test
+    void clusterIdsResolveToTheMergedAnswerAndAMovedEndpointIsFollowedWithoutAPartialMerge() {
+        TestClusters clusters = TestClusters.current();
+        String original = configReply(mergedPayload(clusters));
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(configGet()).isEqualTo(original));
+
+        // The primary cluster is recreated: its configuration endpoint moves, lists one more node, and the old one
+        // stops answering. Its version starts higher, as the merge must rise.
+        ClusterConfig before = clusters.primary().endpoint().config();
+        List<Node> nodes = new ArrayList<>(before.nodes());
+        nodes.add(new Node("old-3.test", "127.0.0.1", clusters.newNodes().get(0).port() + 1));
+        ClusterConfig recreated = new ClusterConfig(before.version() + 5, nodes);
+        TestClusters.Cluster moved = clusters.newEndpoint(TestClusters.PRIMARY_ENGINE, recreated);
+        clusters.api().memcachedCluster(TestClusters.PRIMARY_CLUSTER_ID, "available", "127.0.0.1", moved.port());
+        clusters.primary().stop();
+
+        List<Node> expectedNodes = new ArrayList<>(recreated.nodes());
+        expectedNodes.addAll(clusters.secondary().endpoint().config().nodes());
+        String expected = configReply(payload(recreated.version() + clusters.secondary().endpoint().config().version(), expectedNodes));
+        Set<String> seen = new HashSet<>();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> {
+            String reply = configGet();
+            seen.add(reply);
+            return reply.equals(expected);
+        });
+        assertThat(seen).as("every answer during the move was the whole old or the whole new merge").containsOnly(original, expected);
+        clusters.primary().start();
+    }
+
+    private String configGet() {
+        try (TextClient client = new TextClient(server.port())) {
+            client.send("config get cluster\r\n");
+            String header = client.readLine();
+            if (!header.startsWith("CONFIG ")) {
+                return header;
+            }
+            return header + client.read(Integer.parseInt(header.trim().split(" ")[3]) + "\r\nEND\r\n".length());
+        }
+    }
+}
