@@ -32,6 +32,10 @@ public interface MemgrateConfig {
 
     Aws aws();
 
+    /** On shutdown, how long open client connections get to finish the request they are answering. */
+    @WithDefault("10s")
+    Duration shutdownDrainTimeout();
+
     interface Listen {
         @WithDefault("0.0.0.0")
         String host();

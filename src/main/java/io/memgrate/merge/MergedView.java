@@ -32,7 +32,6 @@ public class MergedView {
     private final Clock clock;
     private volatile ServedConfig served;
     private volatile String engineVersion;
-    private long versionDecreases;
 
     @Inject
     public MergedView(MemgrateConfig config) {
@@ -61,7 +60,6 @@ public class MergedView {
             throw new IllegalStateException(side.label() + " upstream is not configured");
         }
         if (previous.hasAnswered() && config.version() < previous.lastGood().version()) {
-            versionDecreases++;
             LOG.warnf("%s upstream %s: its configuration version went down from %d to %d (was the cluster replaced?). "
                     + "Clients ignore a version that does not rise and keep their old node list. Fix: raise "
                     + "memgrate.version-offset by at least %d on every Memgrate replica, then restart them.",
@@ -140,7 +138,13 @@ public class MergedView {
         return upstreams.values().stream().filter(state -> !state.hasAnswered()).map(state -> state.side().label()).toList();
     }
 
+    /** What is known of one configured upstream. */
+    public synchronized Optional<UpstreamState> upstream(Side side) {
+        return Optional.ofNullable(upstreams.get(side));
+    }
+
+    /** How many times any upstream's configuration version went down. */
     public synchronized long versionDecreases() {
-        return versionDecreases;
+        return upstreams.values().stream().mapToLong(UpstreamState::versionDecreases).sum();
     }
 }

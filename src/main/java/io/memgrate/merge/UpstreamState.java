@@ -12,12 +12,13 @@ import io.memgrate.upstream.Side;
  * @param lastGood     the last valid configuration, null until it first answered
  * @param lastSuccess  when it last answered validly, null until then
  * @param lastError    the last failure, null if none since the last success
+ * @param versionDecreases how many times its configuration version went down
  */
 public record UpstreamState(Side side, String endpoint, ClusterConfig lastGood, String engineVersion,
-        Instant lastSuccess, String lastError, Instant lastErrorAt) {
+        Instant lastSuccess, String lastError, Instant lastErrorAt, long versionDecreases) {
 
     static UpstreamState waiting(Side side, String endpoint) {
-        return new UpstreamState(side, endpoint, null, null, null, null, null);
+        return new UpstreamState(side, endpoint, null, null, null, null, null, 0);
     }
 
     public boolean hasAnswered() {
@@ -25,14 +26,16 @@ public record UpstreamState(Side side, String endpoint, ClusterConfig lastGood, 
     }
 
     UpstreamState answered(ClusterConfig config, String engine, Instant at) {
-        return new UpstreamState(side, endpoint, config, engine, at, null, null);
+        long decreases = hasAnswered() && config.version() < lastGood.version() ? versionDecreases + 1 : versionDecreases;
+        return new UpstreamState(side, endpoint, config, engine, at, null, null, decreases);
     }
 
     UpstreamState failed(String error, Instant at) {
-        return new UpstreamState(side, endpoint, lastGood, engineVersion, lastSuccess, error, at);
+        return new UpstreamState(side, endpoint, lastGood, engineVersion, lastSuccess, error, at, versionDecreases);
     }
 
     UpstreamState at(String newEndpoint) {
-        return new UpstreamState(side, newEndpoint, lastGood, engineVersion, lastSuccess, lastError, lastErrorAt);
+        return new UpstreamState(side, newEndpoint, lastGood, engineVersion, lastSuccess, lastError, lastErrorAt,
+                versionDecreases);
     }
 }

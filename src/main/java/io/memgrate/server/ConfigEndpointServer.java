@@ -1,6 +1,9 @@
 package io.memgrate.server;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -10,14 +13,20 @@ import org.jboss.logging.Logger;
 
 import io.memgrate.config.MemgrateConfig;
 import io.memgrate.merge.MergedView;
+import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.upstream.Upstreams;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
 
-/** The TCP front: speaks the memcached text protocol of a configuration endpoint to cache clients. */
+/**
+ * The TCP front: speaks the memcached text protocol of a configuration endpoint to cache clients.
+ * On shutdown it stops taking connections, lets each open one finish the request it is answering, then closes.
+ */
 @ApplicationScoped
 public class ConfigEndpointServer {
 
@@ -27,29 +36,65 @@ public class ConfigEndpointServer {
     private final MemgrateConfig config;
     private final MergedView view;
     private final Upstreams upstreams;
+    private final MemgrateMetrics metrics;
+    private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Promise<Void> drained = Promise.promise();
     private volatile NetServer server;
+    private volatile boolean draining;
 
     @Inject
-    public ConfigEndpointServer(Vertx vertx, MemgrateConfig config, MergedView view, Upstreams upstreams) {
+    public ConfigEndpointServer(Vertx vertx, MemgrateConfig config, MergedView view, Upstreams upstreams, MemgrateMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
         this.view = view;
         this.upstreams = upstreams;
+        this.metrics = metrics;
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
-        NetServer created = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true))
-                .connectHandler(socket -> new ClientConnection(socket, view, upstreams).start());
+        NetServer created = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true)).connectHandler(this::accept);
         server = created.listen(config.listen().port(), config.listen().host())
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.infof("Memgrate configuration endpoint listening on %s:%d", config.listen().host(), server.actualPort());
     }
 
+    private void accept(NetSocket socket) {
+        if (draining) {
+            socket.close();
+            return;
+        }
+        ClientConnection connection = new ClientConnection(socket, view, upstreams, metrics);
+        connections.add(connection);
+        metrics.connectionOpened();
+        socket.closeHandler(v -> {
+            connections.remove(connection);
+            metrics.connectionClosed();
+            if (draining && connections.isEmpty()) {
+                drained.tryComplete();
+            }
+        });
+        connection.start();
+    }
+
     void onStop(@Observes ShutdownEvent event) throws Exception {
         NetServer running = server;
-        if (running != null) {
-            running.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (running == null) {
+            return;
         }
+        draining = true;
+        LOG.infof("Shutting down: closing %d client connections as each finishes its current request", connections.size());
+        connections.forEach(ClientConnection::closeWhenIdle);
+        if (connections.isEmpty()) {
+            drained.tryComplete();
+        }
+        try {
+            drained.future().toCompletionStage().toCompletableFuture()
+                    .get(config.shutdownDrainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warnf("%d client connections still busy after %s; closing them", connections.size(), config.shutdownDrainTimeout());
+        }
+        running.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        server = null;
     }
 
     /** The bound TCP port (useful when configured as 0). */
@@ -57,7 +102,12 @@ public class ConfigEndpointServer {
         return server.actualPort();
     }
 
+    /** True while the listener is bound and taking connections. */
     public boolean listening() {
-        return server != null;
+        return server != null && !draining;
+    }
+
+    public int openConnections() {
+        return connections.size();
     }
 }

@@ -15,7 +15,7 @@ import io.memgrate.discovery.ClusterIdEndpointSource;
 import io.memgrate.discovery.DiscoveryException;
 import io.memgrate.emulator.DevClusters;
 import io.memgrate.merge.MergedView;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.memgrate.metrics.MemgrateMetrics;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Vertx;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -31,16 +31,16 @@ public class EndpointSources {
     private final DevClusters devClusters;
     private final Vertx vertx;
     private final MergedView view;
-    private final MeterRegistry registry;
+    private final MemgrateMetrics metrics;
     private ClusterEndpointResolver resolver;
 
     @Inject
-    public EndpointSources(MemgrateConfig config, DevClusters devClusters, Vertx vertx, MergedView view, MeterRegistry registry) {
+    public EndpointSources(MemgrateConfig config, DevClusters devClusters, Vertx vertx, MergedView view, MemgrateMetrics metrics) {
         this.config = config;
         this.devClusters = devClusters;
         this.vertx = vertx;
         this.view = view;
-        this.registry = registry;
+        this.metrics = metrics;
     }
 
     /** The source of every configured side; fails start-up with one line naming the property to fix. */
@@ -86,8 +86,7 @@ public class EndpointSources {
 
                     @Override
                     public void failed(String cluster, DiscoveryException error) {
-                        registry.counter("memgrate.aws.resolution.failures", "upstream", side.label(),
-                                "reason", error.reason()).increment();
+                        metrics.resolutionFailed(side, error.reason());
                     }
                 }));
     }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import org.jboss.logging.Logger;
 
 import io.memgrate.merge.MergedView;
+import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.protocol.ConfigAnswer;
 import io.memgrate.protocol.EngineVersion;
 import io.memgrate.protocol.MalformedReplyException;
@@ -31,6 +32,7 @@ final class UpstreamPoller {
     private final UpstreamConnection connection;
     private final EndpointSource source;
     private final MergedView view;
+    private final MemgrateMetrics metrics;
     private final long intervalMillis;
     private boolean legacy;
     private boolean failing;
@@ -38,7 +40,8 @@ final class UpstreamPoller {
     private boolean stopped;
 
     UpstreamPoller(Side side, Context context, EndpointSource source, UpstreamConnection connection, MergedView view,
-            Duration interval) {
+            MemgrateMetrics metrics, Duration interval) {
+        this.metrics = metrics;
         this.side = side;
         this.context = context;
         this.source = source;
@@ -69,6 +72,7 @@ final class UpstreamPoller {
     }
 
     private void poll() {
+        long started = System.nanoTime();
         Future<Buffer> configReply = connection.exchange(legacy ? LEGACY_GET : CONFIG_GET, UpstreamReply.CONFIG);
         Future<Buffer> versionReply = connection.exchange(VERSION, UpstreamReply.LINE);
         Future.all(configReply, versionReply).onComplete(done -> {
@@ -78,14 +82,14 @@ final class UpstreamPoller {
                     throw done.cause();
                 }
                 retryNow = handle(ConfigAnswer.parse(configReply.result().getBytes()),
-                        EngineVersion.parse(versionReply.result().getBytes()));
+                        EngineVersion.parse(versionReply.result().getBytes()), started);
             } catch (UpstreamException e) {
-                fail(e.getMessage());
+                fail(e.reason(), e.getMessage());
             } catch (MalformedReplyException e) {
-                fail("malformed reply: " + e.getMessage());
+                fail("malformed", "malformed reply: " + e.getMessage());
             } catch (Throwable e) {
                 LOG.errorf(e, "%s upstream: unexpected failure", side.label());
-                fail("unexpected failure: " + e);
+                fail("unexpected", "unexpected failure: " + e);
             }
             if (stopped) {
                 return;
@@ -99,8 +103,9 @@ final class UpstreamPoller {
     }
 
     /** Returns true when the poll should be repeated at once (after switching to the legacy get). */
-    private boolean handle(ConfigAnswer answer, String engineVersion) {
+    private boolean handle(ConfigAnswer answer, String engineVersion, long started) {
         if (answer instanceof ConfigAnswer.Found found) {
+            metrics.fetched(side, System.nanoTime() - started);
             if (failing) {
                 LOG.infof("%s upstream answers again", side.label());
                 failing = false;
@@ -115,13 +120,14 @@ final class UpstreamPoller {
             legacy = true;
             return true;
         }
-        fail(answer instanceof ConfigAnswer.Refused refused ? "upstream refused: " + refused.reason()
+        fail("refused", answer instanceof ConfigAnswer.Refused refused ? "upstream refused: " + refused.reason()
                 : "upstream answers ERROR to the legacy get too; it is not a configuration endpoint");
         return false;
     }
 
-    private void fail(String error) {
+    private void fail(String reason, String error) {
         source.pollFailed();
+        metrics.fetchFailed(side, reason);
         if (!failing) {
             LOG.warnf("%s upstream failed: %s. Retrying every %d ms; its last known good nodes, if any, stay served.",
                     side.label(), error, intervalMillis);

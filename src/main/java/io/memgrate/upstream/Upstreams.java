@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 
 import io.memgrate.config.MemgrateConfig;
 import io.memgrate.merge.MergedView;
+import io.memgrate.metrics.MemgrateMetrics;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
@@ -30,11 +31,13 @@ public class Upstreams {
     private final Vertx vertx;
     private final MemgrateConfig config;
     private final MergedView view;
+    private final MemgrateMetrics metrics;
     private final List<UpstreamPoller> pollers = new ArrayList<>();
     private NetClient client;
 
     @Inject
-    public Upstreams(Vertx vertx, MemgrateConfig config, MergedView view) {
+    public Upstreams(Vertx vertx, MemgrateConfig config, MergedView view, MemgrateMetrics metrics) {
+        this.metrics = metrics;
         this.vertx = vertx;
         this.config = config;
         this.view = view;
@@ -44,16 +47,23 @@ public class Upstreams {
      * Starts polling. Called once at start-up with the endpoint source of each configured side, in
      * {@link Side} order (primary first).
      */
+    /** True once every configured upstream has a poller. */
+    public synchronized boolean started() {
+        return !pollers.isEmpty();
+    }
+
     public synchronized void start(Map<Side, EndpointSource> sources) {
         client = vertx.createNetClient(new NetClientOptions()
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.upstream().timeout().toMillis())));
         for (Map.Entry<Side, EndpointSource> entry : new EnumMap<>(sources).entrySet()) {
             Side side = entry.getKey();
             view.expect(side, entry.getValue().toString());
+            metrics.upstreamConfigured(side);
             var context = vertx.getOrCreateContext();
             UpstreamConnection connection = new UpstreamConnection(context, client, entry.getValue(),
                     config.upstream().timeout(), config.upstream().maxReplyBytes());
-            UpstreamPoller poller = new UpstreamPoller(side, context, entry.getValue(), connection, view, config.refreshInterval());
+            UpstreamPoller poller = new UpstreamPoller(side, context, entry.getValue(), connection, view, metrics,
+                    config.refreshInterval());
             pollers.add(poller);
             LOG.infof("Polling %s upstream %s every %s", side.label(), entry.getValue(), config.refreshInterval());
             poller.start();

@@ -4,6 +4,9 @@ import static io.memgrate.support.ExpectedReplies.configReply;
 import static io.memgrate.support.ExpectedReplies.mergedPayload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
 
 import java.time.Duration;
 
@@ -36,6 +39,11 @@ class FirstMergeTest {
                     assertThat(new TextClient(server.port()).exchange("version\r\n", "VERSION 1.6.22\r\n")).isEqualTo("VERSION 1.6.22\r\n"));
             assertThat(client.exchange("config get cluster\r\n", notReady)).isEqualTo(notReady);
             assertThat(client.exchange("get AmazonElastiCache:cluster\r\n", notReady)).isEqualTo(notReady);
+            given().get("/q/health/ready").then().statusCode(503)
+                    .body("checks.find { it.name == 'memgrate-merge' }.data.waiting_for", equalTo("secondary"))
+                    .body("checks.find { it.name == 'memgrate-merge' }.data.'primary.version'", equalTo(7))
+                    .body("checks.find { it.name == 'memgrate-merge' }.data.'secondary.last_error'", startsWith("cannot connect"));
+            given().get("/q/health/started").then().statusCode(200);
 
             clusters.secondary().start();
             String merged = configReply(mergedPayload(clusters));
@@ -49,6 +57,7 @@ class FirstMergeTest {
                 assertThat(first + client.read(merged.length() - first.length())).isEqualTo(merged);
                 return true;
             });
+            given().get("/q/health/ready").then().statusCode(200);
         }
     }
 }

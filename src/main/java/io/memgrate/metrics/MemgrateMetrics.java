@@ -1,0 +1,104 @@
+package io.memgrate.metrics;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.memgrate.merge.MergedView;
+import io.memgrate.merge.UpstreamState;
+import io.memgrate.protocol.ClientCommand;
+import io.memgrate.upstream.Side;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/** Memgrate's metrics, all named {@code memgrate_*} in Prometheus and tagged {@code upstream} where one is meant. */
+@ApplicationScoped
+public class MemgrateMetrics {
+
+    /** How a client request ended. */
+    public enum Outcome {
+        OK, NOT_READY, FAILED;
+
+        String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final MergedView view;
+    private final AtomicInteger openConnections = new AtomicInteger();
+    private final Counter[][] requests = new Counter[ClientCommand.Kind.values().length][Outcome.values().length];
+
+    @Inject
+    public MemgrateMetrics(MeterRegistry registry, MergedView view) {
+        this.registry = registry;
+        this.view = view;
+        Gauge.builder("memgrate.client.connections", openConnections, AtomicInteger::get)
+                .description("Open client connections").register(registry);
+        Gauge.builder("memgrate.served.version", view, v -> v.served().map(s -> (double) s.config().version()).orElse(Double.NaN))
+                .description("Configuration version served to clients").register(registry);
+        Gauge.builder("memgrate.served.nodes", view, v -> v.served().map(s -> (double) s.config().nodes().size()).orElse(Double.NaN))
+                .description("Nodes in the served configuration").register(registry);
+    }
+
+    /** Registers the per-upstream meters of a configured side. */
+    public void upstreamConfigured(Side side) {
+        String tag = side.label();
+        Gauge.builder("memgrate.upstream.config.version", view, v -> lastGood(v, side, true))
+                .description("The upstream's last known good configuration version").tag("upstream", tag).register(registry);
+        Gauge.builder("memgrate.upstream.nodes", view, v -> lastGood(v, side, false))
+                .description("Nodes in the upstream's last known good configuration").tag("upstream", tag).register(registry);
+        Gauge.builder("memgrate.upstream.seconds.since.success", view, v -> v.upstream(side).map(UpstreamState::lastSuccess)
+                        .map(at -> Duration.between(at, Instant.now()).toMillis() / 1000.0).orElse(Double.NaN))
+                .description("Seconds since the upstream last answered validly").tag("upstream", tag).register(registry);
+        FunctionCounter.builder("memgrate.upstream.version.decreases", view,
+                        v -> v.upstream(side).map(UpstreamState::versionDecreases).orElse(0L))
+                .description("Times the upstream's configuration version went down").tag("upstream", tag).register(registry);
+    }
+
+    private static double lastGood(MergedView view, Side side, boolean version) {
+        return view.upstream(side).filter(UpstreamState::hasAnswered)
+                .map(state -> (double) (version ? state.lastGood().version() : state.lastGood().nodes().size()))
+                .orElse(Double.NaN);
+    }
+
+    public void request(ClientCommand.Kind kind, Outcome outcome) {
+        Counter counter = requests[kind.ordinal()][outcome.ordinal()];
+        if (counter == null) {
+            // registered on first use, so only combinations that happen show up; a racing duplicate is the same meter
+            counter = Counter.builder("memgrate.client.requests").description("Client requests by command and outcome")
+                    .tag("command", kind.name().toLowerCase(Locale.ROOT)).tag("outcome", outcome.tag()).register(registry);
+            requests[kind.ordinal()][outcome.ordinal()] = counter;
+        }
+        counter.increment();
+    }
+
+    public void connectionOpened() {
+        openConnections.incrementAndGet();
+    }
+
+    public void connectionClosed() {
+        openConnections.decrementAndGet();
+    }
+
+    public void fetched(Side side, long nanos) {
+        Timer.builder("memgrate.upstream.fetch").description("Latency of one upstream poll (configuration and version)")
+                .tag("upstream", side.label()).register(registry).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void fetchFailed(Side side, String reason) {
+        registry.counter("memgrate.upstream.fetch.failures", "upstream", side.label(), "reason", reason).increment();
+    }
+
+    public void resolutionFailed(Side side, String reason) {
+        registry.counter("memgrate.aws.resolution.failures", "upstream", side.label(), "reason", reason).increment();
+    }
+}

@@ -1,0 +1,113 @@
+package io.memgrate.health;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.startsWith;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Liveness;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import io.memgrate.support.TestClusters;
+import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.core.Vertx;
+
+/** Readiness, liveness and startup JSON in each state. Ends in the shutting-down state, so it runs alone. */
+@QuarkusTest
+@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HealthTest {
+
+    @Inject
+    @Liveness
+    EventLoopLivenessCheck liveness;
+
+    @Inject
+    Vertx vertx;
+
+    @Inject
+    Event<ShutdownDelayInitiatedEvent> shutdownDelay;
+
+    @AfterEach
+    void restore() {
+        TestClusters.current().restore();
+    }
+
+    @Test
+    @Order(1)
+    void readyOnceTheMergeIsServedWithEachUpstreamsState() {
+        TestClusters clusters = TestClusters.current();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+        given().get("/q/health/ready").then().statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'memgrate-merge' }.data.served_version", equalTo(10))
+                .body("checks.find { it.name == 'memgrate-merge' }.data.served_nodes", equalTo(4))
+                .body("checks.find { it.name == 'memgrate-merge' }.data.listening", equalTo(true))
+                .body("checks.find { it.name == 'memgrate-merge' }.data.'primary.endpoint'", equalTo("127.0.0.1:" + clusters.primary().port()))
+                .body("checks.find { it.name == 'memgrate-merge' }.data.'primary.version'", equalTo(7))
+                .body("checks.find { it.name == 'memgrate-merge' }.data.'primary.nodes'", equalTo(2))
+                .body("checks.find { it.name == 'memgrate-merge' }.data.'secondary.version'", equalTo(3))
+                .body("checks.find { it.name == 'memgrate-merge' }.data.'secondary.nodes'", equalTo(2));
+        given().get("/q/health/started").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    @Order(2)
+    void staysReadyWhileAnUpstreamFailsAndShowsTheError() {
+        TestClusters.current().primary().stop();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/health/ready").then()
+                .body("checks.find { it.name == 'memgrate-merge' }.data.'primary.last_error'", startsWith("cannot connect to 127.0.0.1:")));
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'memgrate-merge' }.data.'primary.version'", equalTo(7));
+    }
+
+    @Test
+    @Order(3)
+    void livenessIsDownWhileAnEventLoopIsStuck() throws Exception {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch stuck = new CountDownLatch(1);
+        vertx.nettyEventLoopGroup().next().execute(() -> {
+            stuck.countDown();
+            try {
+                release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            assertThat(stuck.await(5, TimeUnit.SECONDS)).isTrue();
+            HealthCheckResponse response = liveness.call();
+            assertThat(response.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
+            assertThat(response.getData().orElseThrow()).containsEntry("stuck_event_loops", 1L);
+        } finally {
+            release.countDown();
+        }
+        assertThat(liveness.call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+    }
+
+    @Test
+    @Order(4)
+    void readinessGoesDownFirstWhenShutdownBegins() {
+        shutdownDelay.fire(new ShutdownDelayInitiatedEvent());
+        given().get("/q/health/ready").then().statusCode(503)
+                .body("checks.find { it.name == 'memgrate-merge' }.status", equalTo("DOWN"))
+                .body("checks.find { it.name == 'memgrate-merge' }.data.shutting_down", equalTo(true))
+                .body("checks.find { it.name == 'memgrate-merge' }.data.listening", equalTo(true));
+    }
+}
