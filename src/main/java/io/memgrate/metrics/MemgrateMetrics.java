@@ -2,10 +2,13 @@ package io.memgrate.metrics;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -16,6 +19,7 @@ import io.memgrate.upstream.Side;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
@@ -35,33 +39,40 @@ public class MemgrateMetrics {
     private final MeterRegistry registry;
     private final MergedView view;
     private final AtomicInteger openConnections = new AtomicInteger();
+    /** Meters that read beans; removed on shutdown so a registry that outlives the application never calls a dead bean. */
+    private final List<Meter> gauges = new CopyOnWriteArrayList<>();
     private final Counter[][] requests = new Counter[ClientCommand.Kind.values().length][Outcome.values().length];
 
     @Inject
     public MemgrateMetrics(MeterRegistry registry, MergedView view) {
         this.registry = registry;
         this.view = view;
-        Gauge.builder("memgrate.client.connections", openConnections, AtomicInteger::get)
-                .description("Open client connections").register(registry);
-        Gauge.builder("memgrate.served.version", view, v -> v.served().map(s -> (double) s.config().version()).orElse(Double.NaN))
-                .description("Configuration version served to clients").register(registry);
-        Gauge.builder("memgrate.served.nodes", view, v -> v.served().map(s -> (double) s.config().nodes().size()).orElse(Double.NaN))
-                .description("Nodes in the served configuration").register(registry);
+        gauges.add(Gauge.builder("memgrate.client.connections", openConnections, AtomicInteger::get)
+                .description("Open client connections").register(registry));
+        gauges.add(Gauge.builder("memgrate.served.version", view, v -> v.served().map(s -> (double) s.config().version()).orElse(Double.NaN))
+                .description("Configuration version served to clients").register(registry));
+        gauges.add(Gauge.builder("memgrate.served.nodes", view, v -> v.served().map(s -> (double) s.config().nodes().size()).orElse(Double.NaN))
+                .description("Nodes in the served configuration").register(registry));
     }
 
     /** Registers the per-upstream meters of a configured side. */
     public void upstreamConfigured(Side side) {
         String tag = side.label();
-        Gauge.builder("memgrate.upstream.config.version", view, v -> lastGood(v, side, true))
-                .description("The upstream's last known good configuration version").tag("upstream", tag).register(registry);
-        Gauge.builder("memgrate.upstream.nodes", view, v -> lastGood(v, side, false))
-                .description("Nodes in the upstream's last known good configuration").tag("upstream", tag).register(registry);
-        Gauge.builder("memgrate.upstream.seconds.since.success", view, v -> v.upstream(side).map(UpstreamState::lastSuccess)
+        gauges.add(Gauge.builder("memgrate.upstream.config.version", view, v -> lastGood(v, side, true))
+                .description("The upstream's last known good configuration version").tag("upstream", tag).register(registry));
+        gauges.add(Gauge.builder("memgrate.upstream.nodes", view, v -> lastGood(v, side, false))
+                .description("Nodes in the upstream's last known good configuration").tag("upstream", tag).register(registry));
+        gauges.add(Gauge.builder("memgrate.upstream.seconds.since.success", view, v -> v.upstream(side).map(UpstreamState::lastSuccess)
                         .map(at -> Duration.between(at, Instant.now()).toMillis() / 1000.0).orElse(Double.NaN))
-                .description("Seconds since the upstream last answered validly").tag("upstream", tag).register(registry);
-        FunctionCounter.builder("memgrate.upstream.version.decreases", view,
+                .description("Seconds since the upstream last answered validly").tag("upstream", tag).register(registry));
+        gauges.add(FunctionCounter.builder("memgrate.upstream.version.decreases", view,
                         v -> v.upstream(side).map(UpstreamState::versionDecreases).orElse(0L))
-                .description("Times the upstream's configuration version went down").tag("upstream", tag).register(registry);
+                .description("Times the upstream's configuration version went down").tag("upstream", tag).register(registry));
+    }
+
+    @PreDestroy
+    void removeGauges() {
+        gauges.forEach(registry::remove);
     }
 
     private static double lastGood(MergedView view, Side side, boolean version) {

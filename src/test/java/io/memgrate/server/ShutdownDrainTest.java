@@ -1,0 +1,72 @@
+package io.memgrate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import io.memgrate.support.TestClusters;
+import io.memgrate.support.TextClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** On shutdown the listener stops taking clients and open connections finish what they are answering. */
+@QuarkusTest
+@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
+class ShutdownDrainTest {
+
+    @Inject
+    ConfigEndpointServer server;
+
+    @Test
+    void openConnectionsFinishTheirRequestThenClose() throws Exception {
+        TestClusters clusters = TestClusters.current();
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 0 && isServing());
+        String secondaryStats;
+        try (TextClient direct = new TextClient(clusters.secondary().port())) {
+            direct.send("stats\r\n");
+            StringBuilder reply = new StringBuilder();
+            String line;
+            do {
+                line = direct.readLine();
+                reply.append(line);
+            } while (!line.equals("END\r\n"));
+            secondaryStats = reply.toString();
+        }
+
+        try (TextClient idle = new TextClient(server.port()); TextClient busy = new TextClient(server.port())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.openConnections() == 2);
+            // the primary stalls, so this stats relay is in flight until it times out and falls back to the secondary
+            clusters.primary().endpoint().setSilent(true);
+            busy.send("stats\r\n");
+            CompletableFuture<Void> shutdown = CompletableFuture.runAsync(() -> {
+                try {
+                    server.onStop(null);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertThat(idle.closedByServer()).as("an idle connection is closed at once").isTrue();
+            try (TextClient late = new TextClient(server.port())) {
+                assertThat(late.closedByServer()).as("no new client is taken").isTrue();
+            }
+            assertThat(busy.read(secondaryStats.length())).as("the request in flight is answered").isEqualTo(secondaryStats);
+            assertThat(busy.closedByServer()).isTrue();
+            shutdown.get(10, TimeUnit.SECONDS);
+            assertThat(server.listening()).isFalse();
+        }
+    }
+
+    private boolean isServing() {
+        try (TextClient client = new TextClient(server.port())) {
+            client.send("config get cluster\r\n");
+            return client.readLine().startsWith("CONFIG cluster 0 ");
+        }
+    }
+}
