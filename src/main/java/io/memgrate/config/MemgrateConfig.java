@@ -32,6 +32,8 @@ public interface MemgrateConfig {
 
     Aws aws();
 
+    Client client();
+
     /** On shutdown, how long open client connections get to finish the request they are answering. */
     @WithDefault("10s")
     Duration shutdownDrainTimeout();
@@ -52,6 +54,20 @@ public interface MemgrateConfig {
 
         /** The ElastiCache cluster ID, resolved to its configuration endpoint through the AWS API; exclusive with endpoint. */
         Optional<String> clusterId();
+    }
+
+    interface Client {
+        /** Longest command line accepted; a longer one gets {@code CLIENT_ERROR line too long} and is closed. */
+        @WithDefault("2048")
+        int maxLineBytes();
+
+        /** Connections with no traffic for this long are closed. */
+        @WithDefault("10m")
+        Duration idleTimeout();
+
+        /** Connections beyond this many get {@code SERVER_ERROR too many connections} and are closed. */
+        @WithDefault("10000")
+        int maxConnections();
     }
 
     interface Aws {

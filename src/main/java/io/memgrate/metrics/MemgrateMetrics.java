@@ -96,6 +96,14 @@ public class MemgrateMetrics {
         openConnections.incrementAndGet();
     }
 
+    public void connectionRejected() {
+        registry.counter("memgrate.client.connections.rejected").increment();
+    }
+
+    public void badInput(String reason) {
+        registry.counter("memgrate.client.bad.input", "reason", reason).increment();
+    }
+
     public void connectionClosed() {
         openConnections.decrementAndGet();
     }

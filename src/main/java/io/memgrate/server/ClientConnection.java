@@ -25,6 +25,12 @@ final class ClientConnection {
     private static final Logger LOG = Logger.getLogger(ClientConnection.class);
     private static final Buffer VERSION_UNKNOWN = Buffer.buffer(Replies.serverError("engine version not known yet: no upstream has answered"));
     private static final Buffer UNSUPPORTED = Buffer.buffer(Replies.unsupportedCommand());
+    private static final Buffer LINE_TOO_LONG = Buffer.buffer(Replies.clientError("line too long"));
+    private static final Buffer BINARY_PROTOCOL = Buffer.buffer(Replies.clientError(
+            "binary protocol is not supported; Memgrate speaks the memcached text protocol"));
+    private static final Buffer NOT_TEXT = Buffer.buffer(Replies.clientError("non-text input; Memgrate speaks the memcached text protocol"));
+    /** The magic byte that starts every memcached binary-protocol request. */
+    private static final byte BINARY_REQUEST_MAGIC = (byte) 0x80;
 
     private final Context context;
     private final NetSocket socket;
@@ -33,24 +39,55 @@ final class ClientConnection {
     private final MemgrateMetrics metrics;
     private final RecordParser lines;
     private boolean relaying;
+    private Runnable afterRelay;
     private boolean closeWhenIdle;
     private boolean closing;
 
-    ClientConnection(NetSocket socket, MergedView view, Upstreams upstreams, MemgrateMetrics metrics) {
+    ClientConnection(NetSocket socket, MergedView view, Upstreams upstreams, MemgrateMetrics metrics, int maxLineBytes) {
         this.context = Vertx.currentContext();
         this.socket = socket;
         this.view = view;
         this.upstreams = upstreams;
         this.metrics = metrics;
-        this.lines = RecordParser.newDelimited("\n", socket);
+        this.lines = RecordParser.newDelimited("\n").maxRecordSize(maxLineBytes);
     }
 
     void start() {
         lines.handler(this::handleLine);
-        lines.exceptionHandler(e -> {
-            LOG.debugf("client %s: %s", socket.remoteAddress(), e.getMessage());
-            socket.close();
-        });
+        socket.handler(this::received);
+    }
+
+    /**
+     * Checks every byte as it arrives, so binary or other non-text input is answered at once rather than waiting for
+     * a line end that may never come; lines before the bad byte are still answered.
+     */
+    private void received(Buffer data) {
+        if (closing) {
+            return;
+        }
+        int bad = firstNonText(data);
+        try {
+            lines.handle(bad < 0 ? data : data.getBuffer(0, bad));
+        } catch (IllegalStateException e) {
+            // the parser throws when a line outgrows the limit before its end arrives
+            reject("line-too-long", LINE_TOO_LONG);
+            return;
+        }
+        if (bad >= 0 && !closing) {
+            boolean binary = data.getByte(bad) == BINARY_REQUEST_MAGIC;
+            reject(binary ? "binary-protocol" : "not-text", binary ? BINARY_PROTOCOL : NOT_TEXT);
+        }
+    }
+
+    /** The index of the first byte that is neither printable ASCII nor a line end, or -1. */
+    private static int firstNonText(Buffer data) {
+        for (int i = 0; i < data.length(); i++) {
+            byte b = data.getByte(i);
+            if ((b < 0x20 && b != '\r' && b != '\n') || b > 0x7e) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** Closes the connection once the reply being prepared (if any) has been written. Safe from any thread. */
@@ -89,6 +126,18 @@ final class ClientConnection {
         }
     }
 
+    private void reject(String reason, Buffer answer) {
+        if (relaying) {
+            // answer in order: after the stats reply being relayed
+            afterRelay = () -> reject(reason, answer);
+            return;
+        }
+        metrics.badInput(reason);
+        LOG.debugf("client %s: %s; closing", socket.remoteAddress(), reason);
+        socket.write(answer);
+        close();
+    }
+
     private void writeConfig(ClientCommand.Kind kind) {
         ServedConfig served = view.served().orElse(null);
         if (served == null) {
@@ -104,14 +153,18 @@ final class ClientConnection {
     private void relayStats(Buffer commandLine) {
         relaying = true;
         lines.pause();
+        socket.pause();
         upstreams.stats(commandLine).onComplete(done -> context.runOnContext(v -> {
             relaying = false;
             if (done.succeeded()) {
                 metrics.request(ClientCommand.Kind.STATS, Outcome.OK);
                 socket.write(done.result());
-                if (closeWhenIdle) {
+                if (afterRelay != null) {
+                    afterRelay.run();
+                } else if (closeWhenIdle) {
                     close();
                 } else {
+                    socket.resume();
                     lines.resume();
                 }
             } else {

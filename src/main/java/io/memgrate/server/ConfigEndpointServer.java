@@ -14,10 +14,12 @@ import org.jboss.logging.Logger;
 import io.memgrate.config.MemgrateConfig;
 import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
+import io.memgrate.protocol.Replies;
 import io.memgrate.upstream.Upstreams;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
@@ -31,6 +33,8 @@ import io.vertx.core.net.NetSocket;
 public class ConfigEndpointServer {
 
     private static final Logger LOG = Logger.getLogger(ConfigEndpointServer.class);
+
+    private static final Buffer TOO_MANY_CONNECTIONS = Buffer.buffer(Replies.serverError("too many connections"));
 
     private final Vertx vertx;
     private final MemgrateConfig config;
@@ -52,7 +56,10 @@ public class ConfigEndpointServer {
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
-        NetServer created = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true)).connectHandler(this::accept);
+        NetServerOptions options = new NetServerOptions().setTcpNoDelay(true)
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.client().idleTimeout().toMillis()))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        NetServer created = vertx.createNetServer(options).connectHandler(this::accept);
         server = created.listen(config.listen().port(), config.listen().host())
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.infof("Memgrate configuration endpoint listening on %s:%d", config.listen().host(), server.actualPort());
@@ -63,7 +70,13 @@ public class ConfigEndpointServer {
             socket.close();
             return;
         }
-        ClientConnection connection = new ClientConnection(socket, view, upstreams, metrics);
+        if (connections.size() >= config.client().maxConnections()) {
+            metrics.connectionRejected();
+            LOG.debugf("rejecting %s: %d connections open", socket.remoteAddress(), connections.size());
+            socket.end(TOO_MANY_CONNECTIONS);
+            return;
+        }
+        ClientConnection connection = new ClientConnection(socket, view, upstreams, metrics, config.client().maxLineBytes());
         connections.add(connection);
         metrics.connectionOpened();
         socket.closeHandler(v -> {

@@ -1,0 +1,128 @@
+package io.memgrate.server;
+
+import static io.memgrate.support.ExpectedReplies.configReply;
+import static io.memgrate.support.ExpectedReplies.mergedPayload;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.memgrate.support.TestClusters;
+import io.memgrate.support.TextClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/** Bad client input gets a defined answer and a closed connection; nothing blocks and nothing served changes. */
+@QuarkusTest
+@TestProfile(BadInputTest.SmallLimits.class)
+@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
+class BadInputTest {
+
+    public static class SmallLimits implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("memgrate.client.max-connections", "5");
+        }
+    }
+
+    @Inject
+    ConfigEndpointServer server;
+
+    private String config;
+
+    @BeforeEach
+    void serving() {
+        config = configReply(mergedPayload(TestClusters.current()));
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
+            try (TextClient client = new TextClient(server.port())) {
+                return client.exchange("config get cluster\r\n", config).equals(config);
+            }
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> server.openConnections() == 0);
+    }
+
+    @Test
+    void lineLongerThanTheLimitWithoutALineEnd() {
+        try (TextClient client = new TextClient(server.port())) {
+            client.send("get " + "k".repeat(3000));
+            assertThat(client.read("CLIENT_ERROR line too long\r\n".length())).isEqualTo("CLIENT_ERROR line too long\r\n");
+            assertThat(client.closedByServer()).isTrue();
+        }
+        assertStillServing();
+    }
+
+    @Test
+    void binaryProtocolRequestIsAnsweredAtOnce() {
+        byte[] binaryVersion = new byte[24];
+        binaryVersion[0] = (byte) 0x80; // request magic
+        binaryVersion[1] = 0x0b;        // opcode: version
+        String expected = "CLIENT_ERROR binary protocol is not supported; Memgrate speaks the memcached text protocol\r\n";
+        try (TextClient client = new TextClient(server.port())) {
+            client.send(binaryVersion);
+            assertThat(client.read(expected.length())).isEqualTo(expected);
+            assertThat(client.closedByServer()).isTrue();
+        }
+        assertStillServing();
+    }
+
+    @Test
+    void nonTextInputAfterAValidCommand() {
+        String expected = "VERSION 1.6.22\r\nCLIENT_ERROR non-text input; Memgrate speaks the memcached text protocol\r\n";
+        try (TextClient client = new TextClient(server.port())) {
+            client.send(new byte[] {'v', 'e', 'r', 's', 'i', 'o', 'n', '\r', '\n', 'g', 'e', 't', 0x01, 'x'});
+            assertThat(client.read(expected.length())).isEqualTo(expected);
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void manyCommandsInOnePacketAndOneCommandOverManyPackets() {
+        try (TextClient client = new TextClient(server.port())) {
+            client.send("config get cluster\r\n".repeat(200));
+            assertThat(client.read(config.length() * 200)).isEqualTo(config.repeat(200));
+            for (char c : "config get cluster\r\n".toCharArray()) {
+                client.send(String.valueOf(c));
+            }
+            assertThat(client.read(config.length())).isEqualTo(config);
+        }
+    }
+
+    @Test
+    void oneConnectionOverTheMaximumIsRefused() {
+        List<TextClient> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                open.add(new TextClient(server.port()));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.openConnections() == 5);
+            try (TextClient extra = new TextClient(server.port())) {
+                assertThat(extra.read("SERVER_ERROR too many connections\r\n".length())).isEqualTo("SERVER_ERROR too many connections\r\n");
+                assertThat(extra.closedByServer()).isTrue();
+            }
+            assertThat(open.get(4).exchange("config get cluster\r\n", config)).isEqualTo(config);
+            open.remove(0).close();
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.openConnections() == 4);
+            try (TextClient again = new TextClient(server.port())) {
+                assertThat(again.exchange("config get cluster\r\n", config)).isEqualTo(config);
+            }
+        } finally {
+            open.forEach(TextClient::close);
+        }
+    }
+
+    private void assertStillServing() {
+        try (TextClient client = new TextClient(server.port())) {
+            assertThat(client.exchange("config get cluster\r\n", config)).isEqualTo(config);
+        }
+    }
+}
