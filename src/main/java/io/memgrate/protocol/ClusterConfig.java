@@ -28,20 +28,20 @@ public record ClusterConfig(long version, List<Node> nodes) {
         String text = new String(payload, StandardCharsets.US_ASCII);
         int firstNewline = text.indexOf('\n');
         if (firstNewline < 0 || !text.endsWith("\n") || firstNewline == text.length() - 1) {
-            throw new MalformedReplyException("payload is not '<version>\\n<nodes>\\n'");
+            throw new MalformedReplyException("payload", "payload is not '<version>\\n<nodes>\\n'");
         }
         long version = parseVersion(text.substring(0, firstNewline));
         String nodeLine = text.substring(firstNewline + 1, text.length() - 1);
         if (nodeLine.indexOf('\n') >= 0 || nodeLine.indexOf('\r') >= 0) {
-            throw new MalformedReplyException("payload has more than one node line");
+            throw new MalformedReplyException("payload", "payload has more than one node line");
         }
         if (nodeLine.isEmpty()) {
-            throw new MalformedReplyException("payload lists no nodes");
+            throw new MalformedReplyException("nodes", "payload lists no nodes");
         }
         List<Node> nodes = new ArrayList<>();
         for (String entry : nodeLine.split(" ", -1)) {
             if (entry.isEmpty()) {
-                throw new MalformedReplyException("payload has an empty node entry in '" + nodeLine + "'");
+                throw new MalformedReplyException("nodes", "payload has an empty node entry in '" + nodeLine + "'");
             }
             nodes.add(Node.parse(entry));
         }
@@ -50,11 +50,11 @@ public record ClusterConfig(long version, List<Node> nodes) {
 
     private static long parseVersion(String text) {
         if (text.isEmpty() || text.length() > 10 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new MalformedReplyException("version '" + text + "' is not a non-negative integer");
+            throw new MalformedReplyException("version", "version '" + text + "' is not a non-negative integer");
         }
         long version = Long.parseLong(text);
         if (version > MAX_VERSION) {
-            throw new MalformedReplyException("version " + version + " does not fit a signed 32-bit integer");
+            throw new MalformedReplyException("version", "version " + version + " does not fit a signed 32-bit integer");
         }
         return version;
     }

@@ -36,7 +36,7 @@ public sealed interface ConfigAnswer {
         try {
             return new Found(ClusterConfig.parsePayload(payload));
         } catch (IllegalArgumentException e) {
-            throw new MalformedReplyException(e.getMessage());
+            throw new MalformedReplyException("payload", e.getMessage());
         }
     }
 }

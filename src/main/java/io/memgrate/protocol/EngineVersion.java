@@ -15,7 +15,7 @@ public final class EngineVersion {
     public static String parse(byte[] reply) {
         String line = new String(reply, 0, UpstreamReply.lineEnd(reply, reply.length, 0) - 2, StandardCharsets.US_ASCII);
         if (!VERSION_LINE.matcher(line).matches()) {
-            throw new MalformedReplyException("version answer '" + UpstreamReply.printable(line) + "' is not 'VERSION <x.y.z>'");
+            throw new MalformedReplyException("version-line", "version answer '" + UpstreamReply.printable(line) + "' is not 'VERSION <x.y.z>'");
         }
         return line.substring("VERSION ".length());
     }

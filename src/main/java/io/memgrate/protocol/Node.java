@@ -17,24 +17,24 @@ public record Node(String host, String ip, int port) {
         int first = entry.indexOf('|');
         int second = first < 0 ? -1 : entry.indexOf('|', first + 1);
         if (first < 0 || second < 0 || entry.indexOf('|', second + 1) >= 0) {
-            throw new MalformedReplyException("node entry '" + entry + "' is not host|ip|port");
+            throw new MalformedReplyException("node", "node entry '" + entry + "' is not host|ip|port");
         }
         String host = entry.substring(0, first);
         String ip = entry.substring(first + 1, second);
         String port = entry.substring(second + 1);
         if (host.isEmpty()) {
-            throw new MalformedReplyException("node entry '" + entry + "' has an empty host");
+            throw new MalformedReplyException("node", "node entry '" + entry + "' has an empty host");
         }
         return new Node(host, ip, parsePort(entry, port));
     }
 
     private static int parsePort(String entry, String port) {
         if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new MalformedReplyException("node entry '" + entry + "' has no numeric port");
+            throw new MalformedReplyException("node", "node entry '" + entry + "' has no numeric port");
         }
         int value = Integer.parseInt(port);
         if (value < 1 || value > 65535) {
-            throw new MalformedReplyException("node entry '" + entry + "' has port " + value + " outside 1-65535");
+            throw new MalformedReplyException("node", "node entry '" + entry + "' has port " + value + " outside 1-65535");
         }
         return value;
     }

@@ -22,19 +22,19 @@ public enum UpstreamReply {
                 return lineEnd;
             }
             if (!header.startsWith("CONFIG ") && !header.startsWith("VALUE ")) {
-                throw new MalformedReplyException("unexpected reply line '" + printable(header) + "'");
+                throw new MalformedReplyException("unexpected-line", "unexpected reply line '" + printable(header) + "'");
             }
             int byteCount = byteCount(header);
             long total = (long) lineEnd + byteCount + TRAILER.length;
             if (total > Integer.MAX_VALUE) {
-                throw new MalformedReplyException("byte count " + byteCount + " is too large");
+                throw new MalformedReplyException("byte-count", "byte count " + byteCount + " is too large");
             }
             if (length < total) {
                 return -1;
             }
             for (int i = 0; i < TRAILER.length; i++) {
                 if (data[lineEnd + byteCount + i] != TRAILER[i]) {
-                    throw new MalformedReplyException("the " + byteCount + " counted bytes are not followed by \\r\\nEND\\r\\n"
+                    throw new MalformedReplyException("framing", "the " + byteCount + " counted bytes are not followed by \\r\\nEND\\r\\n"
                             + " (wrong byte count or missing END)");
                 }
             }
@@ -79,7 +79,7 @@ public enum UpstreamReply {
     public int completeLength(byte[] data, int length, int maxBytes) {
         int complete = frame(data, Math.min(length, maxBytes + 1));
         if (complete > maxBytes || (complete < 0 && length > maxBytes)) {
-            throw new MalformedReplyException("reply is larger than the limit of " + maxBytes + " bytes");
+            throw new MalformedReplyException("too-large", "reply is larger than the limit of " + maxBytes + " bytes");
         }
         return complete;
     }
@@ -91,7 +91,7 @@ public enum UpstreamReply {
         for (int i = start; i < length; i++) {
             if (data[i] == '\n') {
                 if (i == start || data[i - 1] != '\r') {
-                    throw new MalformedReplyException("reply line not ended by \\r\\n");
+                    throw new MalformedReplyException("line-ending", "reply line not ended by \\r\\n");
                 }
                 return i + 1;
             }
@@ -108,11 +108,11 @@ public enum UpstreamReply {
         boolean config = tokens[0].equals("CONFIG") && tokens.length == 4 && tokens[1].equals("cluster");
         boolean legacy = tokens[0].equals("VALUE") && tokens.length == 4 && tokens[1].equals(ClientCommand.LEGACY_CONFIG_KEY);
         if (!config && !legacy) {
-            throw new MalformedReplyException("unexpected header '" + printable(header) + "'");
+            throw new MalformedReplyException("unexpected-line", "unexpected header '" + printable(header) + "'");
         }
         String count = tokens[3];
         if (count.isEmpty() || count.length() > 9 || !count.chars().allMatch(c -> c >= '0' && c <= '9')) {
-            throw new MalformedReplyException("byte count '" + printable(count) + "' is not a number");
+            throw new MalformedReplyException("byte-count", "byte count '" + printable(count) + "' is not a number");
         }
         return Integer.parseInt(count);
     }

@@ -116,7 +116,7 @@ final class UpstreamConnection {
                 received = received.getBuffer(length, received.length());
             }
         } catch (MalformedReplyException e) {
-            reset(new UpstreamException("malformed", "malformed reply: " + e.getMessage()));
+            reset(new UpstreamException("malformed-" + e.reason(), "malformed reply: " + e.getMessage()));
         }
     }
 

@@ -86,7 +86,7 @@ final class UpstreamPoller {
             } catch (UpstreamException e) {
                 fail(e.reason(), e.getMessage());
             } catch (MalformedReplyException e) {
-                fail("malformed", "malformed reply: " + e.getMessage());
+                fail("malformed-" + e.reason(), "malformed reply: " + e.getMessage());
             } catch (Throwable e) {
                 LOG.errorf(e, "%s upstream: unexpected failure", side.label());
                 fail("unexpected", "unexpected failure: " + e);

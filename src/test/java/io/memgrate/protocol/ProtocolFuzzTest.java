@@ -1,0 +1,119 @@
+package io.memgrate.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import net.jqwik.api.constraints.Size;
+
+/**
+ * Property-based fuzzing of the client command parser and the upstream reply parser: no exception but the defined
+ * one escapes, framing never reads past the input or the size limit, and format/parse round trips are stable.
+ * {@code -Djqwik.tries.default=N} runs longer (README, Hardening).
+ */
+class ProtocolFuzzTest {
+
+    private static final int LIMIT = 4096;
+
+    @Property
+    void clientCommandParserClassifiesAnyLine(@ForAll @Size(max = 300) byte[] line) {
+        ClientCommand command = ClientCommand.parse(line);
+        assertThat(command.kind()).isNotNull();
+    }
+
+    @Property
+    void clientCommandParserOnTextLikeLines(@ForAll("commandish") String line) {
+        ClientCommand command = ClientCommand.parse(line.getBytes(StandardCharsets.ISO_8859_1));
+        if (command.kind() == ClientCommand.Kind.CONFIG_GET_CLUSTER) {
+            assertThat(line.trim().split(" +")).containsExactly("config", "get", "cluster");
+        }
+    }
+
+    @Property
+    void framingAndParsingAnyBytesOnlyEverFailWithTheDefinedException(@ForAll @Size(max = 600) byte[] data,
+            @ForAll UpstreamReply shape) {
+        try {
+            int length = shape.completeLength(data, data.length, LIMIT);
+            assertThat(length).isBetween(-1, data.length);
+            if (length > 0 && shape == UpstreamReply.CONFIG) {
+                byte[] reply = java.util.Arrays.copyOf(data, length);
+                assertThat(ConfigAnswer.parse(reply)).isNotNull();
+            }
+        } catch (MalformedReplyException expected) {
+            assertThat(expected.reason()).isNotBlank();
+        }
+    }
+
+    @Property
+    void framingNeverWaitsPastTheSizeLimit(@ForAll @Size(max = 400) byte[] data, @ForAll UpstreamReply shape,
+            @ForAll @IntRange(min = 1, max = 200) int limit) {
+        try {
+            int length = shape.completeLength(data, data.length, limit);
+            assertThat(length).isLessThanOrEqualTo(limit);
+            if (length < 0) {
+                assertThat(data.length).as("waiting for more bytes only while under the limit").isLessThanOrEqualTo(limit);
+            }
+        } catch (MalformedReplyException expected) {
+            assertThat(expected.reason()).isNotBlank();
+        }
+    }
+
+    @Property
+    void mutatedValidRepliesOnlyEverFailWithTheDefinedException(@ForAll("configs") ClusterConfig config,
+            @ForAll @IntRange(min = 0, max = 10_000) int position, @ForAll byte replacement) {
+        byte[] reply = Replies.config(config);
+        reply[position % reply.length] = replacement;
+        try {
+            int length = UpstreamReply.CONFIG.completeLength(reply, reply.length, LIMIT);
+            if (length > 0) {
+                ConfigAnswer.parse(java.util.Arrays.copyOf(reply, length));
+            }
+        } catch (MalformedReplyException expected) {
+            assertThat(expected.reason()).isNotBlank();
+        }
+    }
+
+    @Property
+    void formatThenParseIsTheIdentity(@ForAll("configs") ClusterConfig config, @ForAll boolean legacy) {
+        byte[] reply = legacy ? Replies.legacyConfig(config) : Replies.config(config);
+        assertThat(UpstreamReply.CONFIG.completeLength(reply, reply.length, LIMIT)).isEqualTo(reply.length);
+        ConfigAnswer answer = ConfigAnswer.parse(reply);
+        assertThat(answer).isEqualTo(new ConfigAnswer.Found(config));
+        // and formatting the parsed value again gives the same bytes
+        assertThat(Replies.config(((ConfigAnswer.Found) answer).config())).isEqualTo(Replies.config(config));
+    }
+
+    @Property
+    void everyPrefixOfAValidReplyNeedsMoreBytes(@ForAll("configs") ClusterConfig config, @ForAll @IntRange(min = 0, max = 10_000) int cut) {
+        byte[] reply = Replies.config(config);
+        int prefix = cut % reply.length;
+        assertThat(UpstreamReply.CONFIG.completeLength(reply, prefix, LIMIT)).isEqualTo(-1);
+    }
+
+    @Provide
+    Arbitrary<String> commandish() {
+        Arbitrary<String> words = Arbitraries.of("config", "get", "cluster", "AmazonElastiCache:cluster", "version",
+                "stats", "quit", "set", "", " ", "\r");
+        return words.list().ofMaxSize(5).map(list -> String.join(" ", list));
+    }
+
+    @Provide
+    Arbitrary<ClusterConfig> configs() {
+        Arbitrary<String> host = Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyz0123456789.-").ofMinLength(1).ofMaxLength(40);
+        Arbitrary<String> ip = Arbitraries.oneOf(Arbitraries.just(""),
+                Arbitraries.integers().between(0, 255).list().ofSize(4).map(parts -> String.join(".",
+                        parts.stream().map(String::valueOf).toList())));
+        Arbitrary<Node> node = Combinators.combine(host, ip, Arbitraries.integers().between(1, 65535)).as(Node::new);
+        return Combinators.combine(Arbitraries.longs().between(0, ClusterConfig.MAX_VERSION), node.list().ofMinSize(1).ofMaxSize(20))
+                .as((version, nodes) -> new ClusterConfig(version, new ArrayList<>(nodes)));
+    }
+}
