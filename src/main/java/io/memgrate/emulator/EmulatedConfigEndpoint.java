@@ -31,6 +31,7 @@ public final class EmulatedConfigEndpoint {
     private volatile boolean legacyEngine;
     private volatile byte[] rawConfigReply;
     private volatile boolean silent;
+    private volatile boolean closeMidReply;
     private NetServer server;
 
     public EmulatedConfigEndpoint(Vertx vertx, String engineVersion, ClusterConfig initial) {
@@ -85,6 +86,11 @@ public final class EmulatedConfigEndpoint {
         this.silent = silent;
     }
 
+    /** Writes half of each configuration reply and then closes the connection: for fault tests. */
+    public void setCloseMidReply(boolean close) {
+        closeMidReply = close;
+    }
+
     /** How many configuration requests (either form) this endpoint has answered. */
     public long configRequests() {
         return configRequests.get();
@@ -102,11 +108,11 @@ public final class EmulatedConfigEndpoint {
             switch (command.kind()) {
                 case CONFIG_GET_CLUSTER -> {
                     configRequests.incrementAndGet();
-                    socket.write(Buffer.buffer(legacyEngine ? Replies.line("ERROR") : configReply(Replies.config(config))));
+                    answerConfig(socket, legacyEngine ? Replies.line("ERROR") : configReply(Replies.config(config)));
                 }
                 case LEGACY_CONFIG_GET -> {
                     configRequests.incrementAndGet();
-                    socket.write(Buffer.buffer(configReply(Replies.legacyConfig(config))));
+                    answerConfig(socket, configReply(Replies.legacyConfig(config)));
                 }
                 case VERSION -> socket.write(Buffer.buffer(Replies.version(engineVersion)));
                 case STATS -> socket.write(Buffer.buffer(stats()));
@@ -114,6 +120,15 @@ public final class EmulatedConfigEndpoint {
                 default -> socket.write(Buffer.buffer(Replies.line("ERROR")));
             }
         });
+    }
+
+    private void answerConfig(NetSocket socket, byte[] reply) {
+        if (closeMidReply) {
+            socket.write(Buffer.buffer(Arrays.copyOf(reply, reply.length / 2)));
+            socket.close();
+        } else {
+            socket.write(Buffer.buffer(reply));
+        }
     }
 
     private byte[] configReply(byte[] regular) {

@@ -74,6 +74,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
             start();
             endpoint.answerConfigWith(null);
             endpoint.setSilent(false);
+            endpoint.setCloseMidReply(false);
             endpoint.setLegacyEngine(false);
             if (!endpoint.config().nodes().equals(initial.nodes())) {
                 endpoint.setNodes(initial.nodes());
