@@ -1,0 +1,827 @@
+package io.memgrate.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+
+/**
+ * Keeps the Kubernetes manifests under {@code deploy/}, the Dockerfiles and the application's configuration in step:
+ * ports, health and metrics paths, configuration keys, hardening, rollout settings. A plain unit test: no Quarkus, no
+ * cluster. When {@code kubectl} is on the PATH it also renders every overlay with {@code kubectl kustomize} and checks
+ * the result.
+ */
+class DeployManifestsTest {
+
+    static final String READY = "/q/health/ready";
+    static final String LIVE = "/q/health/live";
+    static final String STARTED = "/q/health/started";
+    static final String METRICS = "/q/metrics";
+    static final String NAME_LABEL = "app.kubernetes.io/name";
+    static final String NAMESPACE = "memgrate";
+    /** quarkus.shutdown.timeout assumed when application.properties does not set it. */
+    static final Duration ASSUMED_SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
+    /** memgrate.shutdown-drain-timeout's default (MemgrateConfig) when neither application.properties nor README sets it. */
+    static final Duration ASSUMED_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
+    static Path root;
+    static Path deploy;
+    /** Every YAML document under deploy/, by file (relative to the repository root). */
+    static Map<Path, List<Map<String, Object>>> yaml;
+    static Properties appProps;
+    static Map<String, String> readmeDefaults;
+
+    @BeforeAll
+    static void load() throws IOException {
+        root = Path.of("").toAbsolutePath();
+        while (root != null && !(Files.exists(root.resolve("pom.xml")) && Files.isDirectory(root.resolve("deploy")))) {
+            root = root.getParent();
+        }
+        assertNotNull(root, "repository root (pom.xml and deploy/) not found above " + Path.of("").toAbsolutePath());
+        deploy = root.resolve("deploy");
+        yaml = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(deploy)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted()
+                    .toList()) {
+                yaml.put(root.relativize(f), parseAll(f));
+            }
+        }
+        appProps = new Properties();
+        try (Reader r = Files.newBufferedReader(root.resolve("src/main/resources/application.properties"))) {
+            appProps.load(r);
+        }
+        readmeDefaults = readmeConfigurationTable();
+    }
+
+    // ---------------------------------------------------------------- every file
+
+    @Test
+    void everyYamlFileParsesIntoKubernetesObjects() {
+        assertTrue(yaml.size() >= 10, "expected the base, component and overlay files, found " + yaml.keySet());
+        List<Executable> checks = new ArrayList<>();
+        yaml.forEach((file, docs) -> checks.add(() -> {
+            assertFalse(docs.isEmpty(), file + " has no YAML document");
+            for (Map<String, Object> doc : docs) {
+                assertTrue(doc.get("apiVersion") instanceof String, file + ": a document without apiVersion");
+                assertTrue(doc.get("kind") instanceof String, file + ": a document without kind");
+                if (!isKustomization(doc)) {
+                    assertTrue(str(at(doc, "metadata", "name")) != null, file + ": a " + doc.get("kind") + " without a name");
+                }
+            }
+        }));
+        assertAll(checks);
+    }
+
+    @Test
+    void kustomizationsReferenceFilesThatExist() {
+        List<Executable> checks = new ArrayList<>();
+        int kustomizations = 0;
+        for (var e : yaml.entrySet()) {
+            for (Map<String, Object> doc : e.getValue()) {
+                if (!isKustomization(doc)) {
+                    continue;
+                }
+                kustomizations++;
+                Path file = e.getKey();
+                Path dir = root.resolve(file).getParent();
+                assertEquals("kustomization.yaml", file.getFileName().toString(), file + ": kustomize looks for kustomization.yaml");
+                if ("Component".equals(doc.get("kind"))) {
+                    assertEquals("kustomize.config.k8s.io/v1alpha1", doc.get("apiVersion"), file.toString());
+                } else {
+                    assertEquals("kustomize.config.k8s.io/v1beta1", doc.get("apiVersion"), file.toString());
+                }
+                for (String key : List.of("resources", "components")) {
+                    for (Object ref : list(doc.get(key))) {
+                        checks.add(() -> {
+                            Path target = dir.resolve((String) ref).normalize();
+                            assertTrue(Files.exists(target), file + ": " + key + " entry " + ref + " does not exist");
+                            if (Files.isDirectory(target)) {
+                                assertTrue(Files.exists(target.resolve("kustomization.yaml")),
+                                        file + ": " + key + " entry " + ref + " is a directory without kustomization.yaml");
+                            }
+                            if ("components".equals(key)) {
+                                assertEquals("Component", parseAll(target.resolve("kustomization.yaml")).get(0).get("kind"),
+                                        file + ": " + ref + " is listed as a component but is not kind: Component");
+                            }
+                        });
+                    }
+                }
+                for (Object patch : list(doc.get("patches"))) {
+                    Object path = map(patch).get("path");
+                    if (path != null) {
+                        checks.add(() -> assertTrue(Files.isRegularFile(dir.resolve((String) path)),
+                                file + ": patch " + path + " does not exist"));
+                    }
+                }
+                assertFalse(doc.containsKey("commonLabels"), file + ": commonLabels is deprecated and rewrites selectors");
+            }
+        }
+        assertTrue(kustomizations >= 4, "base, component, jvm and native kustomizations expected");
+        // Every YAML file in a kustomization directory is used by it (no forgotten, never-applied manifest).
+        for (Path file : yaml.keySet()) {
+            Path dir = root.resolve(file).getParent();
+            if (file.getFileName().toString().equals("kustomization.yaml")) {
+                continue;
+            }
+            Path k = dir.resolve("kustomization.yaml");
+            if (Files.exists(k)) {
+                Map<String, Object> kust = parseAll(k).get(0);
+                Set<String> used = new TreeSet<>();
+                list(kust.get("resources")).forEach(o -> used.add((String) o));
+                list(kust.get("patches")).forEach(o -> used.add(String.valueOf(map(o).get("path"))));
+                checks.add(() -> assertTrue(used.contains(file.getFileName().toString()),
+                        file + " is not listed in " + root.relativize(k)));
+            }
+        }
+        assertAll(checks);
+    }
+
+    // ---------------------------------------------------------------- the base, as written
+
+    @Test
+    void baseDeploymentServicePdbAndServiceMonitorAreConsistent() {
+        List<Map<String, Object>> base = docsUnder("deploy/base");
+        base.addAll(docsUnder("deploy/components/servicemonitor"));
+        checkRendered(base, "deploy/base + components/servicemonitor", 185);
+    }
+
+    @Test
+    void appConfigurationKeepsThePortsAndPathsTheManifestsUse() {
+        assertAll(
+                () -> assertEquals(8080, expectedHttpPort(), "quarkus.http.port"),
+                () -> {
+                    Matcher m = Pattern.compile("`quarkus\\.http\\.port`\\s*\\((\\d+)\\)")
+                            .matcher(Files.readString(root.resolve("README.md")));
+                    if (m.find()) {
+                        assertEquals(expectedHttpPort(), Integer.parseInt(m.group(1)), "README's quarkus.http.port");
+                    }
+                },
+                () -> assertEquals(11211, expectedMemcachePort(), "memgrate.listen.port default in README"));
+        // Settings that would move health, metrics or the HTTP port away from what the probes and the
+        // ServiceMonitor use. If the application needs one of these, update deploy/ and this test together.
+        List<String> moved = new ArrayList<>();
+        for (String key : List.of("quarkus.management.enabled", "quarkus.http.root-path",
+                "quarkus.http.non-application-root-path", "quarkus.smallrye-health.root-path",
+                "quarkus.smallrye-health.liveness-path", "quarkus.smallrye-health.readiness-path",
+                "quarkus.smallrye-health.startup-path", "quarkus.micrometer.export.prometheus.path",
+                "memgrate.listen.port")) {
+            if (prodProperty(key) != null) {
+                moved.add(key + "=" + prodProperty(key));
+            }
+        }
+        assertTrue(moved.isEmpty(), "application.properties changes what deploy/ relies on: " + moved);
+    }
+
+    @Test
+    void everyMemgrateVariableIsAPropertyInTheReadmeTable() {
+        Map<String, String> envToProperty = new TreeMap<>();
+        readmeDefaults.keySet().forEach(p -> envToProperty.put(envName(p), p));
+        assertTrue(envToProperty.containsKey("MEMGRATE_LISTEN_PORT"), "README configuration table not found");
+
+        Map<String, Path> used = new TreeMap<>();
+        Pattern commented = Pattern.compile("^\\s*#\\s*(MEMGRATE_[A-Z0-9_]+)\\s*:", Pattern.MULTILINE);
+        for (var e : yaml.entrySet()) {
+            for (Map<String, Object> doc : e.getValue()) {
+                if ("ConfigMap".equals(doc.get("kind"))) {
+                    map(doc.get("data")).keySet().forEach(k -> used.put(k, e.getKey()));
+                }
+                for (Map<String, Object> c : containers(doc)) {
+                    for (Object env : list(c.get("env"))) {
+                        used.put(str(map(env).get("name")), e.getKey());
+                    }
+                }
+            }
+            // Keys suggested in comments ("#   MEMGRATE_REFRESH_INTERVAL: 5s") must be right too.
+            Matcher m = commented.matcher(read(root.resolve(e.getKey())));
+            while (m.find()) {
+                used.put(m.group(1), e.getKey());
+            }
+        }
+        assertTrue(used.keySet().containsAll(
+                List.of("MEMGRATE_PRIMARY_CLUSTER_ID", "MEMGRATE_SECONDARY_CLUSTER_ID", "MEMGRATE_AWS_REGION")),
+                "the ConfigMap should set the cluster IDs and the region: " + used.keySet());
+        List<String> unknown = used.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("MEMGRATE_") && !envToProperty.containsKey(e.getKey()))
+                .map(e -> e.getKey() + " (" + e.getValue() + ")")
+                .toList();
+        assertTrue(unknown.isEmpty(), "MEMGRATE_* variables with no property in README's configuration table: "
+                + unknown + "; known: " + envToProperty);
+    }
+
+    @Test
+    void patchesNeverWeakenTheSecurityContext() {
+        List<Executable> checks = new ArrayList<>();
+        for (var e : yaml.entrySet()) {
+            for (Map<String, Object> doc : e.getValue()) {
+                if (!"Deployment".equals(doc.get("kind"))) {
+                    continue;
+                }
+                List<Map<String, Object>> contexts = new ArrayList<>();
+                Map<String, Object> podCtx = map(at(doc, "spec", "template", "spec", "securityContext"));
+                contexts.add(podCtx);
+                containers(doc).forEach(c -> contexts.add(map(c.get("securityContext"))));
+                for (Map<String, Object> ctx : contexts) {
+                    checks.add(() -> {
+                        String where = e.getKey() + " securityContext " + ctx;
+                        assertNotEquals(0, ctx.get("runAsUser"), where);
+                        assertNotEquals(false, ctx.get("runAsNonRoot"), where);
+                        assertNotEquals(true, ctx.get("allowPrivilegeEscalation"), where);
+                        assertNotEquals(false, ctx.get("readOnlyRootFilesystem"), where);
+                        assertNotEquals(true, ctx.get("privileged"), where);
+                        assertFalse(map(ctx.get("capabilities")).containsKey("add"), where);
+                    });
+                }
+            }
+        }
+        assertAll(checks);
+    }
+
+    @Test
+    void jvmOptionsNeverSelectASecondGarbageCollector() throws IOException {
+        // run-java.sh (UBI OpenJDK images) puts -XX:+UseParallelGC before JAVA_OPTS_APPEND unless
+        // GC_CONTAINER_OPTIONS is set; with another -XX:+Use...GC the JVM exits with "Multiple garbage collectors
+        // selected".
+        Pattern gcFlag = Pattern.compile("-XX:\\+Use\\w*GC\\b");
+        List<Executable> checks = new ArrayList<>();
+        for (var e : yaml.entrySet()) {
+            for (Map<String, Object> doc : e.getValue()) {
+                for (Map<String, Object> c : containers(doc)) {
+                    Map<String, String> env = envOf(c);
+                    if (env.containsKey("JAVA_OPTS_APPEND")) {
+                        String opts = env.get("JAVA_OPTS_APPEND");
+                        checks.add(() -> assertFalse(gcFlag.matcher(opts).find(),
+                                e.getKey() + ": choose the collector with GC_CONTAINER_OPTIONS, not in JAVA_OPTS_APPEND: " + opts));
+                        checks.add(() -> assertTrue(env.containsKey("GC_CONTAINER_OPTIONS"),
+                                e.getKey() + ": JAVA_OPTS_APPEND without GC_CONTAINER_OPTIONS"));
+                        checks.add(() -> assertTrue(opts.contains("-Djava.util.logging.manager=org.jboss.logmanager.LogManager"),
+                                e.getKey() + ": JAVA_OPTS_APPEND replaces the image's, which sets the JBoss log manager"));
+                    }
+                }
+            }
+        }
+        Map<String, String> dockerEnv = dockerfileEnv(root.resolve("src/main/docker/Dockerfile.jvm"));
+        checks.add(() -> assertFalse(gcFlag.matcher(dockerEnv.getOrDefault("JAVA_OPTS_APPEND", "")).find(),
+                "Dockerfile.jvm: a collector in JAVA_OPTS_APPEND"));
+        checks.add(() -> assertEquals("-XX:+UseSerialGC", dockerEnv.get("GC_CONTAINER_OPTIONS"), "Dockerfile.jvm"));
+        checks.add(() -> assertTrue(dockerEnv.getOrDefault("JAVA_OPTS_APPEND", "").contains("-Xmx"),
+                "Dockerfile.jvm: cap the heap (the default is 80% of the container limit)"));
+        assertAll(checks);
+    }
+
+    @Test
+    void dockerfilesExposeThePortsAndRunAsTheUsersTheManifestsExpect() throws IOException {
+        Path jvm = root.resolve("src/main/docker/Dockerfile.jvm");
+        Path nat = root.resolve("src/main/docker/Dockerfile.native");
+        Map<String, Object> baseDeployment = only(docsUnder("deploy/base"), "Deployment");
+        Map<String, Object> nativePatch = only(docsIn("deploy/overlays/native/deployment-patch.yaml"), "Deployment");
+        assertAll(
+                () -> assertEquals(Set.of(expectedHttpPort(), expectedMemcachePort()), exposed(jvm), "Dockerfile.jvm EXPOSE"),
+                () -> assertEquals(Set.of(expectedHttpPort(), expectedMemcachePort()), exposed(nat), "Dockerfile.native EXPOSE"),
+                () -> assertEquals(dockerUser(jvm),
+                        String.valueOf(at(baseDeployment, "spec", "template", "spec", "securityContext", "runAsUser")),
+                        "base runAsUser = Dockerfile.jvm USER"),
+                () -> assertEquals(dockerUser(nat),
+                        String.valueOf(at(nativePatch, "spec", "template", "spec", "securityContext", "runAsUser")),
+                        "native overlay runAsUser = Dockerfile.native USER"),
+                () -> assertTrue(read(jvm).contains("target/quarkus-app/"), "Dockerfile.jvm copies the fast-jar layout"),
+                () -> assertTrue(read(nat).contains("target/*-runner"), "Dockerfile.native copies the native executable"));
+    }
+
+    @Test
+    void iamPolicyAllowsOnlyDescribeCacheClustersOnClusterArns() throws IOException {
+        Map<String, Object> policy;
+        try (InputStream in = Files.newInputStream(deploy.resolve("iam-policy.json"))) {
+            policy = map(yamlParser().load(in));
+        }
+        assertEquals("2012-10-17", policy.get("Version"));
+        List<Object> statements = list(policy.get("Statement"));
+        assertFalse(statements.isEmpty());
+        Pattern clusterArn = Pattern.compile("arn:aws[a-z-]*:elasticache:[a-z0-9-]+:\\d{12}:cluster:[A-Za-z0-9-]+");
+        List<Executable> checks = new ArrayList<>();
+        for (Object s : statements) {
+            Map<String, Object> st = map(s);
+            checks.add(() -> assertEquals("Allow", st.get("Effect")));
+            checks.add(() -> assertEquals(List.of("elasticache:DescribeCacheClusters"), strings(st.get("Action"))));
+            checks.add(() -> {
+                List<String> resources = strings(st.get("Resource"));
+                assertFalse(resources.isEmpty());
+                resources.forEach(r -> assertTrue(clusterArn.matcher(r).matches(), "not a cluster ARN: " + r));
+            });
+        }
+        assertAll(checks);
+    }
+
+    // ---------------------------------------------------------------- rendered overlays
+
+    @Test
+    void everyOverlayRendersToAConsistentDeployment() throws Exception {
+        Assumptions.assumeTrue(onPath("kubectl"), "kubectl not on PATH: overlays not rendered");
+        Path scratch = root.resolve("target/deploy-manifests-test");
+        Files.createDirectories(scratch);
+        Map<String, Integer> overlays = new LinkedHashMap<>();
+        overlays.put("jvm", 185);
+        overlays.put("native", 1001);
+        List<Executable> checks = new ArrayList<>();
+        checks.add(() -> checkRendered(render(deploy.resolve("base")), "rendered deploy/base", 185));
+        for (var o : overlays.entrySet()) {
+            Path overlay = deploy.resolve("overlays").resolve(o.getKey());
+            List<Map<String, Object>> plain = render(overlay);
+            checks.add(() -> {
+                checkRendered(plain, "rendered overlays/" + o.getKey(), o.getValue());
+                Map<String, Object> c = containers(only(plain, "Deployment")).get(0);
+                assertTrue(str(c.get("image")).endsWith(":0.1.0-" + o.getKey()) || !str(c.get("image")).contains("111122223333"),
+                        "overlays/" + o.getKey() + " image " + c.get("image"));
+                if (o.getKey().equals("jvm")) {
+                    assertEquals("-XX:+UseSerialGC", envOf(c).get("GC_CONTAINER_OPTIONS"));
+                } else {
+                    assertFalse(envOf(c).containsKey("JAVA_OPTS_APPEND"), "JVM options in the native overlay");
+                }
+            });
+            // The same overlay with the optional ServiceMonitor component.
+            Path withMonitor = scratch.resolve(o.getKey() + "-with-servicemonitor");
+            Files.createDirectories(withMonitor);
+            Files.writeString(withMonitor.resolve("kustomization.yaml"), String.join("\n",
+                    "apiVersion: kustomize.config.k8s.io/v1beta1",
+                    "kind: Kustomization",
+                    "namespace: " + NAMESPACE,
+                    "resources:",
+                    "  - " + withMonitor.relativize(overlay).toString().replace('\\', '/'),
+                    "components:",
+                    "  - " + withMonitor.relativize(deploy.resolve("components/servicemonitor")).toString().replace('\\', '/'),
+                    ""));
+            List<Map<String, Object>> monitored = render(withMonitor);
+            checks.add(() -> {
+                checkRendered(monitored, "rendered overlays/" + o.getKey() + " + servicemonitor", o.getValue());
+                assertEquals(NAMESPACE, at(only(monitored, "ServiceMonitor"), "metadata", "namespace"));
+            });
+        }
+        assertAll(checks);
+    }
+
+    /**
+     * The checks every complete set of manifests must pass: the base as written, and each rendered overlay.
+     *
+     * @param expectedUser the runAsUser of the image this set deploys
+     */
+    static void checkRendered(List<Map<String, Object>> docs, String what, int expectedUser) {
+        Map<String, Object> deployment = only(docs, "Deployment");
+        Map<String, Object> service = only(docs, "Service");
+        Map<String, Object> pdb = only(docs, "PodDisruptionBudget");
+        Map<String, Object> configMap = only(docs, "ConfigMap");
+        Map<String, Object> serviceAccount = only(docs, "ServiceAccount");
+        Map<String, Object> podSpec = map(at(deployment, "spec", "template", "spec"));
+        Map<String, Object> podLabels = map(at(deployment, "spec", "template", "metadata", "labels"));
+        List<Map<String, Object>> cs = containers(deployment);
+        Map<String, Object> c = cs.get(0);
+        Map<String, Integer> ports = new TreeMap<>();
+        for (Object p : list(c.get("ports"))) {
+            ports.put(str(map(p).get("name")), (Integer) map(p).get("containerPort"));
+        }
+        List<Executable> checks = new ArrayList<>();
+        checks.add(() -> assertEquals(1, cs.size(), "one container"));
+        checks.add(() -> assertEquals(Map.of("http", expectedHttpPort(), "memcache", expectedMemcachePort()), ports,
+                "container ports: http = quarkus.http.port, memcache = memgrate.listen.port default"));
+
+        // Labels and selectors.
+        checks.add(() -> assertEquals("memgrate", podLabels.get(NAME_LABEL)));
+        checks.add(() -> assertEquals(Map.of(NAME_LABEL, "memgrate"), map(at(deployment, "spec", "selector", "matchLabels"))));
+        for (Map<String, Object> doc : docs) {
+            if (!"Kustomization".equals(doc.get("kind"))) {
+                checks.add(() -> assertEquals("memgrate", at(doc, "metadata", "labels", NAME_LABEL),
+                        what + ": " + doc.get("kind") + " without label " + NAME_LABEL + "=memgrate"));
+            }
+        }
+
+        // Probes.
+        Map<String, String> probePaths = Map.of("startupProbe", STARTED, "readinessProbe", READY, "livenessProbe", LIVE);
+        probePaths.forEach((probe, path) -> checks.add(() -> {
+            Map<String, Object> get = map(at(c, probe, "httpGet"));
+            assertEquals(path, get.get("path"), what + " " + probe + " path");
+            assertEquals("http", get.get("port"), what + " " + probe + " port: the container port named http");
+            assertTrue(get.get("scheme") == null || "HTTP".equals(get.get("scheme")), probe + " scheme");
+        }));
+
+        // Service.
+        checks.add(() -> assertEquals("ClusterIP", at(service, "spec", "type")));
+        checks.add(() -> assertTrue(podLabels.entrySet().containsAll(map(at(service, "spec", "selector")).entrySet()),
+                what + ": Service selector does not match the pods"));
+        checks.add(() -> {
+            Map<String, Integer> servicePorts = new TreeMap<>();
+            for (Object p : list(at(service, "spec", "ports"))) {
+                Map<String, Object> sp = map(p);
+                Object target = sp.get("targetPort");
+                String name = str(sp.get("name"));
+                assertTrue(ports.containsKey(name), what + ": Service port " + name + " is no container port name");
+                if (target instanceof String t) {
+                    assertEquals(name, t, what + ": Service port " + name + " targets container port " + t);
+                } else {
+                    assertEquals(ports.get(name), target, what + ": Service port " + name + " targetPort");
+                }
+                assertEquals(ports.get(name), sp.get("port"), what + ": Service port " + name + " number");
+                servicePorts.put(name, (Integer) sp.get("port"));
+            }
+            assertEquals(ports, servicePorts, what + ": Service ports = container ports");
+        });
+
+        // Configuration and identity.
+        checks.add(() -> assertEquals(List.of(str(at(configMap, "metadata", "name"))),
+                list(c.get("envFrom")).stream().map(o -> str(at(o, "configMapRef", "name"))).toList(),
+                what + ": envFrom the ConfigMap"));
+        checks.add(() -> assertEquals(at(serviceAccount, "metadata", "name"), podSpec.get("serviceAccountName")));
+        checks.add(() -> assertTrue(str(at(serviceAccount, "metadata", "annotations", "eks.amazonaws.com/role-arn"))
+                .matches("arn:aws[a-z-]*:iam::\\d{12}:role/.+"), what + ": IRSA role annotation"));
+        checks.add(() -> assertEquals(false, podSpec.get("enableServiceLinks"),
+                what + ": Service links would put MEMGRATE_SERVICE_HOST, MEMGRATE_PORT... into Memgrate's config namespace"));
+
+        // Hardening.
+        Map<String, Object> podCtx = map(podSpec.get("securityContext"));
+        Map<String, Object> ctx = map(c.get("securityContext"));
+        checks.add(() -> assertEquals(true, podCtx.get("runAsNonRoot"), what + " pod runAsNonRoot"));
+        checks.add(() -> assertEquals(expectedUser, podCtx.get("runAsUser"), what + " pod runAsUser"));
+        checks.add(() -> assertEquals("RuntimeDefault", at(podCtx, "seccompProfile", "type"), what + " seccompProfile"));
+        checks.add(() -> assertEquals(false, ctx.get("allowPrivilegeEscalation"), what + " allowPrivilegeEscalation"));
+        checks.add(() -> assertEquals(true, ctx.get("readOnlyRootFilesystem"), what + " readOnlyRootFilesystem"));
+        checks.add(() -> assertEquals(List.of("ALL"), list(at(ctx, "capabilities", "drop")), what + " capabilities.drop"));
+        checks.add(() -> assertNotEquals(false, ctx.get("runAsNonRoot"), what + " container runAsNonRoot"));
+        checks.add(() -> {
+            String tmpVolume = list(c.get("volumeMounts")).stream().map(DeployManifestsTest::map)
+                    .filter(m -> "/tmp".equals(m.get("mountPath"))).map(m -> str(m.get("name"))).findFirst()
+                    .orElseThrow(() -> new AssertionError(what + ": no writable /tmp"));
+            Map<String, Object> volume = list(podSpec.get("volumes")).stream().map(DeployManifestsTest::map)
+                    .filter(v -> tmpVolume.equals(v.get("name"))).findFirst().orElseThrow();
+            assertTrue(volume.containsKey("emptyDir"), what + ": /tmp should be an emptyDir");
+        });
+        checks.add(() -> {
+            Map<String, Object> limits = map(at(c, "resources", "limits"));
+            Map<String, Object> requests = map(at(c, "resources", "requests"));
+            assertTrue(limits.containsKey("memory") && requests.containsKey("memory") && requests.containsKey("cpu"),
+                    what + ": resources " + c.get("resources"));
+            assertTrue(mebibytes(requests.get("memory")) <= mebibytes(limits.get("memory")), what + ": request > limit");
+        });
+
+        // Health-gated rollout and graceful shutdown.
+        checks.add(() -> assertTrue((Integer) at(deployment, "spec", "replicas") >= 2, what + ": replicas"));
+        checks.add(() -> assertEquals("RollingUpdate", at(deployment, "spec", "strategy", "type")));
+        checks.add(() -> assertEquals(0, at(deployment, "spec", "strategy", "rollingUpdate", "maxUnavailable")));
+        checks.add(() -> assertEquals(1, at(deployment, "spec", "strategy", "rollingUpdate", "maxSurge")));
+        checks.add(() -> assertEquals(1, at(pdb, "spec", "minAvailable"), what + ": PDB minAvailable"));
+        checks.add(() -> assertTrue(podLabels.entrySet().containsAll(map(at(pdb, "spec", "selector", "matchLabels")).entrySet()),
+                what + ": PDB selector does not match the pods"));
+        checks.add(() -> {
+            List<String> preStop = strings(at(c, "lifecycle", "preStop", "exec", "command"));
+            assertEquals("sleep", preStop.get(0), what + ": preStop " + preStop);
+            long sleep = Long.parseLong(preStop.get(1));
+            long grace = ((Integer) podSpec.get("terminationGracePeriodSeconds")).longValue();
+            long delay = shutdownDelay().toSeconds();
+            long shutdown = duration(prodProperty("quarkus.shutdown.timeout"), ASSUMED_SHUTDOWN_TIMEOUT).toSeconds();
+            long drain = drainTimeout().toSeconds();
+            assertTrue(sleep >= 1 && grace >= sleep + delay + shutdown + drain + 5, what + ": terminationGracePeriodSeconds "
+                    + grace + " should exceed preStop sleep " + sleep + "s + quarkus.shutdown.delay " + delay
+                    + "s + quarkus.shutdown.timeout " + shutdown + "s + memgrate.shutdown-drain-timeout " + drain
+                    + "s + 5s margin");
+        });
+        checks.add(() -> {
+            // The liveness check waits for the event loops for up to its own deadline: the probe must wait longer.
+            long deadlineMillis = livenessCheckDeadlineMillis();
+            int timeout = (Integer) at(c, "livenessProbe", "timeoutSeconds");
+            assertTrue(timeout * 1000L > deadlineMillis, what + ": livenessProbe timeoutSeconds " + timeout
+                    + " should exceed the liveness check's own deadline of " + deadlineMillis + " ms");
+        });
+        checks.add(() -> {
+            List<Object> spread = list(podSpec.get("topologySpreadConstraints"));
+            assertTrue(spread.stream().anyMatch(s -> "topology.kubernetes.io/zone".equals(map(s).get("topologyKey"))
+                    && "memgrate".equals(at(s, "labelSelector", "matchLabels", NAME_LABEL))), what + ": zone spread");
+        });
+
+        // Metrics.
+        Map<String, Object> annotations = map(at(deployment, "spec", "template", "metadata", "annotations"));
+        if (annotations.containsKey("prometheus.io/path")) {
+            checks.add(() -> assertEquals(METRICS, annotations.get("prometheus.io/path")));
+            checks.add(() -> assertEquals(String.valueOf(ports.get("http")), annotations.get("prometheus.io/port")));
+        }
+        for (Map<String, Object> monitor : docs) {
+            if (!"ServiceMonitor".equals(monitor.get("kind"))) {
+                continue;
+            }
+            checks.add(() -> {
+                List<Object> endpoints = list(at(monitor, "spec", "endpoints"));
+                assertFalse(endpoints.isEmpty(), what + ": ServiceMonitor without endpoints");
+                for (Object ep : endpoints) {
+                    assertEquals(METRICS, map(ep).get("path"), what + ": ServiceMonitor path");
+                    assertEquals("http", map(ep).get("port"), what + ": ServiceMonitor port (a Service port name)");
+                }
+                assertTrue(map(at(service, "metadata", "labels")).entrySet()
+                        .containsAll(map(at(monitor, "spec", "selector", "matchLabels")).entrySet()),
+                        what + ": ServiceMonitor selector does not match the Service's labels");
+            });
+        }
+
+        // Namespaces: all or nothing (rendered overlays set memgrate everywhere).
+        Set<Object> namespaces = docs.stream().filter(d -> !"Namespace".equals(d.get("kind")) && !isKustomization(d))
+                .map(d -> String.valueOf(at(d, "metadata", "namespace"))).collect(Collectors.toSet());
+        if (!namespaces.equals(Set.of("null"))) {
+            checks.add(() -> assertEquals(Set.of(NAMESPACE), namespaces, what + ": namespaces"));
+        }
+        assertAll(what, checks);
+    }
+
+    // ---------------------------------------------------------------- the application's side
+
+    static int expectedHttpPort() {
+        String v = prodProperty("quarkus.http.port");
+        return v == null ? 8080 : Integer.parseInt(v.trim());
+    }
+
+    static int expectedMemcachePort() {
+        String v = readmeDefaults.get("memgrate.listen.port");
+        assertNotNull(v, "memgrate.listen.port not in README's configuration table");
+        return Integer.parseInt(v.replace("`", "").trim());
+    }
+
+    /** quarkus.shutdown.delay when quarkus.shutdown.delay-enabled is true, else zero. */
+    static Duration shutdownDelay() {
+        if (!"true".equalsIgnoreCase(String.valueOf(prodProperty("quarkus.shutdown.delay-enabled")).trim())) {
+            return Duration.ZERO;
+        }
+        return duration(prodProperty("quarkus.shutdown.delay"), Duration.ZERO);
+    }
+
+    static Duration drainTimeout() {
+        String v = prodProperty("memgrate.shutdown-drain-timeout");
+        if (v == null) {
+            v = readmeDefaults.get("memgrate.shutdown-drain-timeout");
+        }
+        return duration(v == null ? null : v.replace("`", ""), ASSUMED_DRAIN_TIMEOUT);
+    }
+
+    /** DEADLINE_MILLIS of the liveness check when its source declares one, else 0 (nothing to compare). */
+    static long livenessCheckDeadlineMillis() {
+        Path source = root.resolve("src/main/java/io/memgrate/health/EventLoopLivenessCheck.java");
+        if (!Files.exists(source)) {
+            return 0;
+        }
+        Matcher m = Pattern.compile("DEADLINE_MILLIS\\s*=\\s*([0-9_]+)").matcher(read(source));
+        return m.find() ? Long.parseLong(m.group(1).replace("_", "")) : 0;
+    }
+
+    /** A Quarkus duration: "20s", "500ms", "5m", "2h", a bare number of seconds, or ISO-8601 ("PT20S"). */
+    static Duration duration(String value, Duration absent) {
+        if (value == null || value.isBlank()) {
+            return absent;
+        }
+        String v = value.trim();
+        Matcher m = Pattern.compile("(\\d+)(ms|s|m|h)?").matcher(v);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            return switch (m.group(2) == null ? "s" : m.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofSeconds(n);
+            };
+        }
+        return Duration.parse(v);
+    }
+
+    /** A property as the prod profile sees it: %prod.key, else key. */
+    static String prodProperty(String key) {
+        String v = appProps.getProperty("%prod." + key);
+        return v != null ? v : appProps.getProperty(key);
+    }
+
+    /** README's "## Configuration" table: property (first column, in backticks) to default (second column). */
+    static Map<String, String> readmeConfigurationTable() throws IOException {
+        String readme = Files.readString(root.resolve("README.md"));
+        int start = readme.indexOf("\n## Configuration");
+        assertTrue(start >= 0, "README.md has no '## Configuration' section");
+        int end = readme.indexOf("\n## ", start + 1);
+        String section = readme.substring(start, end < 0 ? readme.length() : end);
+        Map<String, String> table = new TreeMap<>();
+        Pattern backticked = Pattern.compile("`([^`]+)`");
+        for (String line : section.split("\n")) {
+            if (!line.startsWith("|")) {
+                continue;
+            }
+            String[] cells = line.split("(?<!\\\\)\\|", -1);
+            if (cells.length < 3) {
+                continue;
+            }
+            Matcher m = backticked.matcher(cells[1]);
+            while (m.find()) {
+                table.put(m.group(1), cells[2].trim());
+            }
+        }
+        return table;
+    }
+
+    /** MicroProfile Config's environment variable name for a property. */
+    static String envName(String property) {
+        return property.replaceAll("[^A-Za-z0-9_]", "_").toUpperCase(Locale.ROOT);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    static Yaml yamlParser() {
+        return new Yaml(new SafeConstructor(new LoaderOptions()));
+    }
+
+    static List<Map<String, Object>> parseAll(Path file) {
+        List<Map<String, Object>> docs = new ArrayList<>();
+        try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (Object doc : yamlParser().loadAll(r)) {
+                if (doc != null) {
+                    assertTrue(doc instanceof Map, file + ": a YAML document that is not a mapping");
+                    docs.add(map(doc));
+                }
+            }
+        } catch (IOException e) {
+            throw new AssertionError(file + ": " + e, e);
+        } catch (RuntimeException e) {
+            throw new AssertionError(file + " is not valid YAML: " + e.getMessage(), e);
+        }
+        return docs;
+    }
+
+    static List<Map<String, Object>> docsUnder(String dir) {
+        Path d = Path.of(dir);
+        List<Map<String, Object>> docs = new ArrayList<>();
+        yaml.forEach((file, fileDocs) -> {
+            if (file.getParent().equals(d)) {
+                fileDocs.stream().filter(doc -> !isKustomization(doc)).forEach(docs::add);
+            }
+        });
+        return docs;
+    }
+
+    static List<Map<String, Object>> docsIn(String file) {
+        List<Map<String, Object>> docs = yaml.get(Path.of(file));
+        assertNotNull(docs, file + " missing");
+        return docs;
+    }
+
+    static List<Map<String, Object>> render(Path dir) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectErrorStream(false).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "kubectl kustomize " + dir + " timed out");
+        assertEquals(0, p.exitValue(), "kubectl kustomize " + root.relativize(dir) + ": " + err);
+        List<Map<String, Object>> docs = new ArrayList<>();
+        for (Object doc : yamlParser().loadAll(new String(out, StandardCharsets.UTF_8))) {
+            if (doc != null) {
+                docs.add(map(doc));
+            }
+        }
+        return docs;
+    }
+
+    static boolean onPath(String command) {
+        String path = System.getenv("PATH");
+        return path != null && Stream.of(path.split(java.io.File.pathSeparator))
+                .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, command)));
+    }
+
+    static boolean isKustomization(Map<String, Object> doc) {
+        return String.valueOf(doc.get("apiVersion")).startsWith("kustomize.config.k8s.io/");
+    }
+
+    static Map<String, Object> only(List<Map<String, Object>> docs, String kind) {
+        List<Map<String, Object>> found = docs.stream().filter(d -> kind.equals(d.get("kind"))).toList();
+        assertEquals(1, found.size(), "expected exactly one " + kind);
+        return found.get(0);
+    }
+
+    static List<Map<String, Object>> containers(Map<String, Object> doc) {
+        if (!"Deployment".equals(doc.get("kind"))) {
+            return List.of();
+        }
+        return list(at(doc, "spec", "template", "spec", "containers")).stream().map(DeployManifestsTest::map).toList();
+    }
+
+    static Map<String, String> envOf(Map<String, Object> container) {
+        Map<String, String> env = new TreeMap<>();
+        for (Object e : list(container.get("env"))) {
+            env.put(str(map(e).get("name")), str(map(e).get("value")));
+        }
+        return env;
+    }
+
+    static Object at(Object node, String... keys) {
+        Object cur = node;
+        for (String k : keys) {
+            if (!(cur instanceof Map<?, ?> m)) {
+                return null;
+            }
+            cur = m.get(k);
+        }
+        return cur;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> map(Object o) {
+        return o instanceof Map<?, ?> ? (Map<String, Object>) o : Map.of();
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<Object> list(Object o) {
+        return o instanceof List<?> ? (List<Object>) o : List.of();
+    }
+
+    static List<String> strings(Object o) {
+        if (o instanceof String s) {
+            return List.of(s);
+        }
+        return list(o).stream().map(String::valueOf).toList();
+    }
+
+    static String str(Object o) {
+        return o == null ? null : String.valueOf(o);
+    }
+
+    static long mebibytes(Object quantity) {
+        Matcher m = Pattern.compile("(\\d+)(Mi|Gi)").matcher(String.valueOf(quantity));
+        if (!m.matches()) {
+            fail("memory quantity in Mi or Gi expected: " + quantity);
+        }
+        return Long.parseLong(m.group(1)) * ("Gi".equals(m.group(2)) ? 1024 : 1);
+    }
+
+    static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new AssertionError(file + ": " + e, e);
+        }
+    }
+
+    static Set<Integer> exposed(Path dockerfile) {
+        Set<Integer> ports = new TreeSet<>();
+        for (String line : read(dockerfile).split("\n")) {
+            if (line.startsWith("EXPOSE ")) {
+                for (String p : line.substring(7).trim().split("\\s+")) {
+                    ports.add(Integer.parseInt(p.replace("/tcp", "")));
+                }
+            }
+        }
+        return ports;
+    }
+
+    static String dockerUser(Path dockerfile) {
+        String user = null;
+        for (String line : read(dockerfile).split("\n")) {
+            if (line.startsWith("USER ")) {
+                user = line.substring(5).trim();
+            }
+        }
+        assertNotNull(user, dockerfile + " has no USER");
+        return user;
+    }
+
+    static Map<String, String> dockerfileEnv(Path dockerfile) {
+        Map<String, String> env = new TreeMap<>();
+        Pattern kv = Pattern.compile("^ENV\\s+([A-Za-z_][A-Za-z0-9_]*)=\"([^\"]*)\"\\s*$|^ENV\\s+([A-Za-z_][A-Za-z0-9_]*)=(\\S*)\\s*$");
+        for (String line : read(dockerfile).split("\n")) {
+            Matcher m = kv.matcher(line);
+            if (m.matches()) {
+                if (m.group(1) != null) {
+                    env.put(m.group(1), m.group(2));
+                } else {
+                    env.put(m.group(3), m.group(4).replaceAll("^'|'$", ""));
+                }
+            }
+        }
+        return env;
+    }
+}
