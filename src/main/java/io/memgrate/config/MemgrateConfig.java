@@ -1,6 +1,7 @@
 package io.memgrate.config;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -90,5 +91,32 @@ public interface MemgrateConfig {
         /** Largest upstream reply accepted; anything bigger is rejected as malformed. */
         @WithDefault("1048576")
         int maxReplyBytes();
+
+        /** TLS to the configuration endpoints (ElastiCache in-transit encryption). */
+        UpstreamTls tls();
+    }
+
+    interface UpstreamTls {
+        /** Connect to the upstreams over TLS, verifying their host name. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** PEM file of the CA(s) to trust instead of the JVM's default trust store. */
+        Optional<Path> caFile();
+    }
+
+    /** TLS for clients, for those that use TLS towards ElastiCache. */
+    Tls tls();
+
+    interface Tls {
+        /** Serve clients over TLS on the listen port. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** PEM certificate (chain) presented to clients; required when enabled. */
+        Optional<Path> certificateFile();
+
+        /** PEM private key of that certificate; required when enabled. */
+        Optional<Path> keyFile();
     }
 }

@@ -13,6 +13,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.parsetools.RecordParser;
 
@@ -27,12 +29,14 @@ public final class EmulatedConfigEndpoint {
     private final Vertx vertx;
     private final String engineVersion;
     private final AtomicLong configRequests = new AtomicLong();
+    private final AtomicLong connections = new AtomicLong();
     private volatile ClusterConfig config;
     private volatile boolean legacyEngine;
     private volatile byte[] rawConfigReply;
     private volatile boolean silent;
     private volatile boolean closeMidReply;
     private NetServer server;
+    private NetServerOptions options = new NetServerOptions();
 
     public EmulatedConfigEndpoint(Vertx vertx, String engineVersion, ClusterConfig initial) {
         this.vertx = vertx;
@@ -40,9 +44,15 @@ public final class EmulatedConfigEndpoint {
         this.config = initial;
     }
 
+    /** Serves over TLS with this PEM certificate and key from the next start on, as an encrypted cluster does. */
+    public synchronized void useTls(String certificatePath, String keyPath) {
+        options = new NetServerOptions().setSsl(true)
+                .setKeyCertOptions(new PemKeyCertOptions().setCertPath(certificatePath).setKeyPath(keyPath));
+    }
+
     /** Starts listening on {@code host:port} (port 0 picks a free one); completes with the bound port. */
     public synchronized Future<Integer> start(String host, int port) {
-        server = vertx.createNetServer().connectHandler(this::serve);
+        server = vertx.createNetServer(options).connectHandler(this::serve);
         return server.listen(port, host).map(NetServer::actualPort);
     }
 
@@ -96,7 +106,13 @@ public final class EmulatedConfigEndpoint {
         return configRequests.get();
     }
 
+    /** How many connections this endpoint has accepted. */
+    public long connections() {
+        return connections.get();
+    }
+
     private void serve(NetSocket socket) {
+        connections.incrementAndGet();
         RecordParser lines = RecordParser.newDelimited("\n", socket);
         lines.handler(line -> {
             if (silent) {

@@ -1,5 +1,7 @@
 package io.memgrate.server;
 
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +26,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.quarkus.runtime.configuration.ConfigurationException;
 
 /**
  * The TCP front: speaks the memcached text protocol of a configuration endpoint to cache clients.
@@ -59,10 +63,21 @@ public class ConfigEndpointServer {
         NetServerOptions options = new NetServerOptions().setTcpNoDelay(true)
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.client().idleTimeout().toMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        if (config.tls().enabled()) {
+            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                    .setCertPath(required(config.tls().certificateFile(), "memgrate.tls.certificate-file"))
+                    .setKeyPath(required(config.tls().keyFile(), "memgrate.tls.key-file")));
+        }
         NetServer created = vertx.createNetServer(options).connectHandler(this::accept);
         server = created.listen(config.listen().port(), config.listen().host())
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        LOG.infof("Memgrate configuration endpoint listening on %s:%d", config.listen().host(), server.actualPort());
+        LOG.infof("Memgrate configuration endpoint listening on %s:%d%s", config.listen().host(), server.actualPort(),
+                config.tls().enabled() ? " (TLS)" : "");
+    }
+
+    private static String required(Optional<Path> file, String property) {
+        return file.map(Path::toString).orElseThrow(() -> new ConfigurationException(
+                property + " is required when memgrate.tls.enabled is true (a PEM file)"));
     }
 
     private void accept(NetSocket socket) {

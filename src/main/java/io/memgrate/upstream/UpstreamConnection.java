@@ -54,9 +54,14 @@ final class UpstreamConnection {
             return relayed.future();
         }
         Promise<Buffer> promise = Promise.promise();
-        connected().onComplete(connected -> {
+        Future<NetSocket> attempt = connected();
+        attempt.onComplete(connected -> {
             if (connected.failed()) {
                 promise.tryFail(connected.cause());
+                return;
+            }
+            if (socket != attempt) {
+                promise.tryFail(new UpstreamException("closed", "the connection was dropped before the request was sent"));
                 return;
             }
             long timer = context.owner().setTimer(timeoutMillis, id -> timedOut(promise));
@@ -68,7 +73,7 @@ final class UpstreamConnection {
 
     private Future<NetSocket> connected() {
         Future<HostAndPort> endpoint = endpoints.endpoint();
-        if (socket != null && endpoint.succeeded() && !endpoint.result().equals(connectedTo)) {
+        if (socket != null && socket.succeeded() && endpoint.succeeded() && !endpoint.result().equals(connectedTo)) {
             reset(new UpstreamException("moved", "the endpoint moved to " + endpoint.result()));
         }
         if (socket == null) {
@@ -88,10 +93,15 @@ final class UpstreamConnection {
     private Future<NetSocket> connect(HostAndPort endpoint) {
         return client.connect(endpoint.port(), endpoint.host())
                 .recover(e -> Future.failedFuture(new UpstreamException("connect",
-                        "cannot connect to " + endpoint + ": " + e.getMessage())))
+                        "cannot connect to " + endpoint + ": " + causes(e))))
                 .onSuccess(connected -> {
                     connectedTo = endpoint;
-                    connected.handler(this::received);
+                    // a socket dropped while it was connecting must not feed the replies of its successor
+                    connected.handler(data -> {
+                        if (isCurrent(connected)) {
+                            received(data);
+                        }
+                    });
                     connected.closeHandler(v -> closed(connected));
                 });
     }
@@ -127,8 +137,23 @@ final class UpstreamConnection {
         }
     }
 
+    /** Every distinct message down the cause chain: a TLS failure says why only in its causes. */
+    private static String causes(Throwable error) {
+        StringBuilder text = new StringBuilder(String.valueOf(error.getMessage()));
+        for (Throwable cause = error.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            if (cause.getMessage() != null && text.indexOf(cause.getMessage()) < 0) {
+                text.append(": ").append(cause.getMessage());
+            }
+        }
+        return text.toString();
+    }
+
+    private boolean isCurrent(NetSocket candidate) {
+        return socket != null && socket.result() == candidate;
+    }
+
     private void closed(NetSocket closedSocket) {
-        if (socket != null && socket.result() == closedSocket) {
+        if (isCurrent(closedSocket)) {
             reset(new UpstreamException("closed", "upstream closed the connection"));
         }
     }

@@ -21,6 +21,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.PemTrustOptions;
 
 /** Starts one poller per configured upstream and relays {@code stats} to them. */
 @ApplicationScoped
@@ -53,8 +54,7 @@ public class Upstreams {
     }
 
     public synchronized void start(Map<Side, EndpointSource> sources) {
-        client = vertx.createNetClient(new NetClientOptions()
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.upstream().timeout().toMillis())));
+        client = vertx.createNetClient(clientOptions(config.upstream()));
         for (Map.Entry<Side, EndpointSource> entry : new EnumMap<>(sources).entrySet()) {
             Side side = entry.getKey();
             view.expect(side, entry.getValue().toString());
@@ -68,6 +68,17 @@ public class Upstreams {
             LOG.infof("Polling %s upstream %s every %s", side.label(), entry.getValue(), config.refreshInterval());
             poller.start();
         }
+    }
+
+    /** Connect timeout and, when enabled, TLS with host name verification and an optional custom CA. */
+    static NetClientOptions clientOptions(MemgrateConfig.Upstream upstream) {
+        NetClientOptions options = new NetClientOptions()
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, upstream.timeout().toMillis()));
+        if (upstream.tls().enabled()) {
+            options.setSsl(true).setHostnameVerificationAlgorithm("HTTPS");
+            upstream.tls().caFile().ifPresent(ca -> options.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
+        }
+        return options;
     }
 
     /**

@@ -29,6 +29,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     private final List<MemcachedProcess> newNodes = new ArrayList<>();
     private Cluster primary;
     private Cluster secondary;
+    private TestCertificates.Issued certificate;
     private final List<Cluster> extra = new ArrayList<>();
 
     /** The clusters of the running test application. */
@@ -90,19 +91,36 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     public static final String PRIMARY_CLUSTER_ID = "orders-cache-old";
     public static final String SECONDARY_CLUSTER_ID = "orders-cache-new";
 
+    /** Init arg: upstreams and the client listener speak TLS, with a CA and certificates made for the test. */
+    public static final String TLS = "tls";
+
     private boolean secondaryDown;
     private boolean byClusterId;
+    private boolean tls;
+    private TestCertificates.Issued ca;
     private ElastiCacheApi api;
 
     @Override
     public void init(Map<String, String> initArgs) {
         secondaryDown = Boolean.parseBoolean(initArgs.getOrDefault(SECONDARY_DOWN, "false"));
         byClusterId = Boolean.parseBoolean(initArgs.getOrDefault(BY_CLUSTER_ID, "false"));
+        tls = Boolean.parseBoolean(initArgs.getOrDefault(TLS, "false"));
     }
 
     @Override
     public Map<String, String> start() {
         vertx = Vertx.vertx();
+        TestCertificates.Issued certificate = null;
+        if (tls) {
+            try {
+                java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("memgrate-tls");
+                ca = TestCertificates.ca(dir);
+                certificate = TestCertificates.localhost(ca, dir, "localhost");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+        this.certificate = certificate;
         for (int i = 0; i < 2; i++) {
             oldNodes.add(MemcachedProcess.start());
             newNodes.add(MemcachedProcess.start());
@@ -129,10 +147,25 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
                     "memgrate.aws.endpoint-override", api.url(),
                     "memgrate.aws.resolve-interval", "1s"));
         } else {
-            config.put("memgrate.primary.endpoint", "127.0.0.1:" + primary.port());
-            config.put("memgrate.secondary.endpoint", "127.0.0.1:" + secondary.port());
+            // TLS verifies the host name, so name the endpoints as their certificate does
+            String host = tls ? "localhost" : "127.0.0.1";
+            config.put("memgrate.primary.endpoint", host + ":" + primary.port());
+            config.put("memgrate.secondary.endpoint", host + ":" + secondary.port());
+        }
+        if (tls) {
+            config.putAll(Map.of(
+                    "memgrate.upstream.tls.enabled", "true",
+                    "memgrate.upstream.tls.ca-file", ca.certificateFile().toString(),
+                    "memgrate.tls.enabled", "true",
+                    "memgrate.tls.certificate-file", certificate.certificateFile().toString(),
+                    "memgrate.tls.key-file", certificate.keyFile().toString()));
         }
         return config;
+    }
+
+    /** The test CA, when TLS is on. */
+    public TestCertificates.Issued ca() {
+        return ca;
     }
 
     /** The emulated ElastiCache API, when configured by cluster ID. */
@@ -154,6 +187,9 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
             list.add(new Node(name + "-" + (i + 1) + ".test", "127.0.0.1", nodes.get(i).port()));
         }
         EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, engine, new ClusterConfig(version, list));
+        if (certificate != null) {
+            endpoint.useTls(certificate.certificateFile().toString(), certificate.keyFile().toString());
+        }
         int port = await(endpoint.start("127.0.0.1", 0));
         return new Cluster(endpoint, port);
     }

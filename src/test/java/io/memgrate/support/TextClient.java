@@ -9,6 +9,8 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
+import javax.net.ssl.SSLSocketFactory;
+
 /** A raw memcached text-protocol client for byte-exact tests: writes bytes, reads exact byte counts. */
 public final class TextClient implements AutoCloseable {
 
@@ -18,8 +20,13 @@ public final class TextClient implements AutoCloseable {
     private final InputStream in;
 
     public TextClient(int port) {
+        this(port, null);
+    }
+
+    /** Connects over TLS with {@code tls} (null for plain TCP). */
+    public TextClient(int port, SSLSocketFactory tls) {
         try {
-            socket = new Socket();
+            socket = tls == null ? new Socket() : tls.createSocket();
             socket.connect(new InetSocketAddress("127.0.0.1", port), TIMEOUT_MILLIS);
             socket.setSoTimeout(TIMEOUT_MILLIS);
             in = socket.getInputStream();

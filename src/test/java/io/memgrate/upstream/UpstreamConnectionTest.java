@@ -1,0 +1,105 @@
+package io.memgrate.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.memgrate.config.HostAndPort;
+import io.memgrate.emulator.EmulatedConfigEndpoint;
+import io.memgrate.protocol.ClusterConfig;
+import io.memgrate.protocol.Node;
+import io.memgrate.protocol.Replies;
+import io.memgrate.protocol.UpstreamReply;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClientOptions;
+
+/** One reused upstream connection: pipelined exchanges, timeouts, and an endpoint that moves. */
+class UpstreamConnectionTest {
+
+    private static final ClusterConfig CONFIG = new ClusterConfig(4, List.of(new Node("a.test", "127.0.0.1", 11211)));
+
+    private Vertx vertx;
+
+    @BeforeEach
+    void start() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void requestsIssuedWhileConnectingShareOneConnectionAndKeepTheirOrder() {
+        EmulatedConfigEndpoint endpoint = endpoint();
+        UpstreamConnection connection = connection(() -> new HostAndPort("127.0.0.1", endpoint.port()), Duration.ofSeconds(2));
+        Future<Buffer> config = connection.exchange(Buffer.buffer("config get cluster\r\n"), UpstreamReply.CONFIG);
+        Future<Buffer> version = connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE);
+        Future<Buffer> stats = connection.exchange(Buffer.buffer("stats\r\n"), UpstreamReply.STATS);
+        settle(Future.all(config, version, stats));
+        assertThat(config.result().getBytes()).isEqualTo(Replies.config(CONFIG));
+        assertThat(version.result().toString()).isEqualTo("VERSION 1.6.22\r\n");
+        assertThat(stats.result().toString()).startsWith("STAT pid ").endsWith("END\r\n");
+        assertThat(endpoint.connections()).isEqualTo(1);
+        settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE));
+        assertThat(endpoint.connections()).as("the connection is reused").isEqualTo(1);
+    }
+
+    @Test
+    void timeoutDropsTheConnectionAndTheNextExchangeConnectsAgain() {
+        EmulatedConfigEndpoint endpoint = endpoint();
+        endpoint.setSilent(true);
+        UpstreamConnection connection = connection(() -> new HostAndPort("127.0.0.1", endpoint.port()), Duration.ofMillis(200));
+        Future<Buffer> stalled = settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE));
+        assertThat(((UpstreamException) stalled.cause()).reason()).isEqualTo("timeout");
+        endpoint.setSilent(false);
+        Future<Buffer> answered = settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE));
+        assertThat(answered.result().toString()).isEqualTo("VERSION 1.6.22\r\n");
+        assertThat(endpoint.connections()).isEqualTo(2);
+    }
+
+    @Test
+    void movedEndpointIsFollowedOnTheNextExchange() {
+        EmulatedConfigEndpoint first = endpoint();
+        EmulatedConfigEndpoint second = endpoint();
+        AtomicReference<HostAndPort> current = new AtomicReference<>(new HostAndPort("127.0.0.1", first.port()));
+        UpstreamConnection connection = connection(current::get, Duration.ofSeconds(2));
+        settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE));
+        current.set(new HostAndPort("127.0.0.1", second.port()));
+        assertThat(settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE)).succeeded()).isTrue();
+        assertThat(first.connections()).isEqualTo(1);
+        assertThat(second.connections()).isEqualTo(1);
+    }
+
+    private EmulatedConfigEndpoint endpoint() {
+        EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, "1.6.22", CONFIG);
+        settle(endpoint.start("127.0.0.1", 0));
+        return endpoint;
+    }
+
+    private interface Address {
+        HostAndPort now();
+    }
+
+    private UpstreamConnection connection(Address address, Duration timeout) {
+        EndpointSource source = () -> Future.succeededFuture(address.now());
+        return new UpstreamConnection(vertx.getOrCreateContext(), vertx.createNetClient(new NetClientOptions()), source,
+                timeout, 1 << 20);
+    }
+
+    private static <T> Future<T> settle(Future<T> future) {
+        await().atMost(Duration.ofSeconds(10)).until(future::isComplete);
+        return future;
+    }
+}
