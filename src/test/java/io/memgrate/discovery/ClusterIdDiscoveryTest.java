@@ -65,12 +65,7 @@ class ClusterIdDiscoveryTest {
 
     private String configGet() {
         try (TextClient client = new TextClient(server.port())) {
-            client.send("config get cluster\r\n");
-            String header = client.readLine();
-            if (!header.startsWith("CONFIG ")) {
-                return header;
-            }
-            return header + client.read(Integer.parseInt(header.trim().split(" ")[3]) + "\r\nEND\r\n".length());
+            return client.configGet();
         }
     }
 }

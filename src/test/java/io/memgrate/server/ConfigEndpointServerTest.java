@@ -245,24 +245,12 @@ class ConfigEndpointServerTest {
     private void awaitServed(String expected) {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
             try (TextClient client = new TextClient(server.port())) {
-                client.send("config get cluster\r\n");
-                String header = client.readLine();
-                String rest = client.read(Integer.parseInt(header.trim().split(" ")[3]) + "\r\nEND\r\n".length());
-                assertThat(header + rest).isEqualTo(expected);
+                assertThat(client.configGet()).isEqualTo(expected);
             }
         });
     }
 
     private static String directStats(int port) {
-        try (TextClient client = new TextClient(port)) {
-            client.send("stats\r\n");
-            StringBuilder reply = new StringBuilder();
-            String line;
-            do {
-                line = client.readLine();
-                reply.append(line);
-            } while (!line.equals("END\r\n"));
-            return reply.toString();
-        }
+        return TextClient.stats(port, null);
     }
 }

@@ -132,16 +132,13 @@ class FaultInjectionTest {
         try (TextClient client = new TextClient(server.port())) {
             while (running.get() && System.nanoTime() < deadline) {
                 long started = System.nanoTime();
-                client.send("config get cluster\r\n");
-                String header = client.readLine();
-                String[] tokens = header.trim().split(" ");
-                if (!header.startsWith("CONFIG cluster 0 ")) {
-                    problems.add("unexpected answer " + header);
+                String reply = client.configGet();
+                if (!reply.startsWith("CONFIG cluster 0 ")) {
+                    problems.add("unexpected answer " + reply);
                     break;
                 }
-                String rest = client.read(Integer.parseInt(tokens[3]) + "\r\nEND\r\n".length());
-                ClusterConfig config = ClusterConfig.parsePayload(rest.substring(0, rest.length() - "\r\nEND\r\n".length())
-                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                ClusterConfig config = ClusterConfig.parsePayload(reply.substring(reply.indexOf("\r\n") + 2,
+                        reply.length() - "\r\nEND\r\n".length()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 if (config.version() < lastVersion) {
                     problems.add("version went back from " + lastVersion + " to " + config.version());
                 }

@@ -49,12 +49,11 @@ class FirstMergeTest {
             String merged = configReply(mergedPayload(clusters));
             // the same connection stays usable and gets the whole merge once the secondary answered
             await().atMost(Duration.ofSeconds(10)).until(() -> {
-                client.send("config get cluster\r\n");
-                String first = client.readLine();
-                if (first.equals(notReady)) {
+                String reply = client.configGet();
+                if (reply.equals(notReady)) {
                     return false;
                 }
-                assertThat(first + client.read(merged.length() - first.length())).isEqualTo(merged);
+                assertThat(reply).isEqualTo(merged);
                 return true;
             });
             given().get("/q/health/ready").then().statusCode(200);

@@ -28,17 +28,7 @@ class ShutdownDrainTest {
     void openConnectionsFinishTheirRequestThenClose() throws Exception {
         TestClusters clusters = TestClusters.current();
         await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 0 && isServing());
-        String secondaryStats;
-        try (TextClient direct = new TextClient(clusters.secondary().port())) {
-            direct.send("stats\r\n");
-            StringBuilder reply = new StringBuilder();
-            String line;
-            do {
-                line = direct.readLine();
-                reply.append(line);
-            } while (!line.equals("END\r\n"));
-            secondaryStats = reply.toString();
-        }
+        String secondaryStats = TextClient.stats(clusters.secondary().port(), null);
 
         try (TextClient idle = new TextClient(server.port()); TextClient busy = new TextClient(server.port())) {
             await().atMost(Duration.ofSeconds(5)).until(() -> server.openConnections() == 2);

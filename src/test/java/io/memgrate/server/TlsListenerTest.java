@@ -39,17 +39,7 @@ class TlsListenerTest {
                 return client.exchange("config get cluster\r\n", config).equals(config);
             }
         });
-        String stats;
-        try (TextClient direct = new TextClient(clusters.primary().port(), tls)) {
-            direct.send("stats\r\n");
-            StringBuilder reply = new StringBuilder();
-            String line;
-            do {
-                line = direct.readLine();
-                reply.append(line);
-            } while (!line.equals("END\r\n"));
-            stats = reply.toString();
-        }
+        String stats = TextClient.stats(clusters.primary().port(), tls);
         try (TextClient client = new TextClient(server.port(), tls)) {
             assertThat(client.exchange("config get cluster\r\nstats\r\nversion\r\n", config + stats + "VERSION 1.6.22\r\n"))
                     .isEqualTo(config + stats + "VERSION 1.6.22\r\n");

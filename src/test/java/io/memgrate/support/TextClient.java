@@ -86,6 +86,38 @@ public final class TextClient implements AutoCloseable {
         return line.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /** Reads lines up to and including {@code END\r\n}: a {@code stats} reply. */
+    public String readUntilEnd() {
+        StringBuilder reply = new StringBuilder();
+        String line;
+        do {
+            line = readLine();
+            if (line.isEmpty()) {
+                throw new IllegalStateException("connection closed before END: " + reply);
+            }
+            reply.append(line);
+        } while (!line.equals("END\r\n"));
+        return reply.toString();
+    }
+
+    /** Sends {@code config get cluster} and reads one whole answer: the counted reply, or a one-line error. */
+    public String configGet() {
+        send("config get cluster\r\n");
+        String header = readLine();
+        if (!header.startsWith("CONFIG ")) {
+            return header;
+        }
+        return header + read(Integer.parseInt(header.trim().split(" ")[3]) + "\r\nEND\r\n".length());
+    }
+
+    /** The {@code stats} reply of the server at {@code port}, asked directly. */
+    public static String stats(int port, SSLSocketFactory tls) {
+        try (TextClient client = new TextClient(port, tls)) {
+            client.send("stats\r\n");
+            return client.readUntilEnd();
+        }
+    }
+
     /** Sends {@code request} and reads exactly as many bytes as {@code expected} has. */
     public String exchange(String request, String expected) {
         send(request);
