@@ -41,6 +41,7 @@ final class ClientConnection {
     private boolean relaying;
     private Runnable afterRelay;
     private boolean closeWhenIdle;
+    private boolean inputEnded;
     private boolean closing;
 
     ClientConnection(NetSocket socket, MergedView view, Upstreams upstreams, MemgrateMetrics metrics, int maxLineBytes) {
@@ -88,6 +89,16 @@ final class ClientConnection {
             }
         }
         return -1;
+    }
+
+    /** The client will send nothing more: close once the commands it sent are answered. Safe from any thread. */
+    void inputEnded() {
+        context.runOnContext(v -> {
+            inputEnded = true;
+            if (!relaying) {
+                close();
+            }
+        });
     }
 
     /** Closes the connection once the reply being prepared (if any) has been written. Safe from any thread. */
@@ -166,6 +177,10 @@ final class ClientConnection {
                 } else {
                     socket.resume();
                     lines.resume();
+                    // resuming answers the lines that waited; one of them may have started another relay
+                    if (inputEnded && !relaying) {
+                        close();
+                    }
                 }
             } else {
                 metrics.request(ClientCommand.Kind.STATS, Outcome.FAILED);

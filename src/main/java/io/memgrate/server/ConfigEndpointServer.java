@@ -25,7 +25,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
@@ -102,6 +105,23 @@ public class ConfigEndpointServer {
             }
         });
         connection.start();
+        keepOpenAfterClientHalfClose(socket, connection);
+    }
+
+    /**
+     * {@code printf 'stats\r\n' | nc memgrate 11211} ends its side of the connection right after the command; by
+     * default Netty then closes the whole connection and the relayed reply would be lost. Keep it open and close it
+     * once the pending answers are written.
+     */
+    private static void keepOpenAfterClientHalfClose(NetSocket socket, ClientConnection connection) {
+        if (socket instanceof NetSocketInternal internal) {
+            internal.channelHandlerContext().channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            internal.eventHandler(event -> {
+                if (event instanceof ChannelInputShutdownEvent) {
+                    connection.inputEnded();
+                }
+            });
+        }
     }
 
     void onStop(@Observes ShutdownEvent event) throws Exception {

@@ -115,6 +115,18 @@ class ConfigEndpointServerTest {
     }
 
     @Test
+    void clientThatEndsItsSideRightAfterItsCommandsStillGetsEveryAnswer() {
+        String stats = directStats(clusters.primary().port());
+        String expected = "VERSION 1.6.22\r\n" + stats + "VERSION 1.6.22\r\n";
+        try (TextClient client = new TextClient(server.port())) {
+            client.send("version\r\nstats\r\nversion\r\n");
+            client.shutdownOutput();
+            assertThat(client.read(expected.length())).isEqualTo(expected);
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
     void commandSplitOverManyWritesIsAnswered() {
         String expected = configReply(mergedPayload(clusters));
         try (TextClient client = new TextClient(server.port())) {

@@ -49,6 +49,15 @@ public final class TextClient implements AutoCloseable {
         }
     }
 
+    /** Ends the client's side of the connection, as {@code nc} does at the end of its input. */
+    public void shutdownOutput() {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Reads exactly {@code count} bytes (failing on timeout or close), as ISO-8859-1 text. */
     public String read(int count) {
         byte[] bytes = new byte[count];
