@@ -1,6 +1,7 @@
 package io.memgrate.protocol;
 
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * One client command line, classified. Memgrate answers only the read-only commands of a configuration
@@ -10,6 +11,9 @@ public record ClientCommand(Kind kind, String line) {
 
     /** The key older engines (before 1.4.14) keep the cluster configuration under. */
     public static final String LEGACY_CONFIG_KEY = "AmazonElastiCache:cluster";
+
+    /** Compiled once: {@code String.split(" +")} would compile it again on every call. */
+    private static final Pattern SPACES = Pattern.compile(" +");
 
     public enum Kind {
         CONFIG_GET_CLUSTER, LEGACY_CONFIG_GET, VERSION, STATS, QUIT, UNSUPPORTED
@@ -21,7 +25,7 @@ public record ClientCommand(Kind kind, String line) {
      */
     public static ClientCommand parse(byte[] line) {
         String text = new String(line, StandardCharsets.ISO_8859_1);
-        String[] tokens = text.trim().split(" +");
+        String[] tokens = SPACES.split(text.trim());
         return new ClientCommand(classify(tokens), text);
     }
 
