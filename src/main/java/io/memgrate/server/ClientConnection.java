@@ -1,5 +1,7 @@
 package io.memgrate.server;
 
+import java.nio.charset.StandardCharsets;
+
 import org.jboss.logging.Logger;
 
 import io.memgrate.merge.MergedView;
@@ -29,6 +31,9 @@ final class ClientConnection {
     private static final Buffer BINARY_PROTOCOL = Buffer.buffer(Replies.clientError(
             "binary protocol is not supported; Memgrate speaks the memcached text protocol"));
     private static final Buffer NOT_TEXT = Buffer.buffer(Replies.clientError("non-text input; Memgrate speaks the memcached text protocol"));
+    /** The lines clients poll with, without their line end: recognised without copying or parsing. */
+    private static final byte[] CONFIG_GET_LINE = "config get cluster".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LEGACY_GET_LINE = ("get " + ClientCommand.LEGACY_CONFIG_KEY).getBytes(StandardCharsets.US_ASCII);
     /** The magic byte that starts every memcached binary-protocol request. */
     private static final byte BINARY_REQUEST_MAGIC = (byte) 0x80;
 
@@ -116,21 +121,23 @@ final class ClientConnection {
             return;
         }
         int length = line.length() > 0 && line.getByte(line.length() - 1) == '\r' ? line.length() - 1 : line.length();
-        ClientCommand command = ClientCommand.parse(line.getBytes(0, length));
-        switch (command.kind()) {
-            case CONFIG_GET_CLUSTER, LEGACY_CONFIG_GET -> writeConfig(command.kind());
+        ClientCommand.Kind kind = is(line, length, CONFIG_GET_LINE) ? ClientCommand.Kind.CONFIG_GET_CLUSTER
+                : is(line, length, LEGACY_GET_LINE) ? ClientCommand.Kind.LEGACY_CONFIG_GET
+                : ClientCommand.parse(line.getBytes(0, length)).kind();
+        switch (kind) {
+            case CONFIG_GET_CLUSTER, LEGACY_CONFIG_GET -> writeConfig(kind);
             case VERSION -> {
                 String engine = view.engineVersion().orElse(null);
-                metrics.request(command.kind(), engine == null ? Outcome.NOT_READY : Outcome.OK);
+                metrics.request(kind, engine == null ? Outcome.NOT_READY : Outcome.OK);
                 socket.write(engine == null ? VERSION_UNKNOWN : Buffer.buffer(Replies.version(engine)));
             }
             case STATS -> relayStats(line.getBuffer(0, length).appendString("\r\n"));
             case QUIT -> {
-                metrics.request(command.kind(), Outcome.OK);
+                metrics.request(kind, Outcome.OK);
                 close();
             }
             case UNSUPPORTED -> {
-                metrics.request(command.kind(), Outcome.FAILED);
+                metrics.request(kind, Outcome.FAILED);
                 socket.write(UNSUPPORTED);
                 close();
             }
@@ -147,6 +154,19 @@ final class ClientConnection {
         LOG.debugf("client %s: %s; closing", socket.remoteAddress(), reason);
         socket.write(answer);
         close();
+    }
+
+    /** Whether the first {@code length} bytes of {@code line} are exactly {@code expected}. */
+    private static boolean is(Buffer line, int length, byte[] expected) {
+        if (length != expected.length) {
+            return false;
+        }
+        for (int i = 0; i < length; i++) {
+            if (line.getByte(i) != expected[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void writeConfig(ClientCommand.Kind kind) {
