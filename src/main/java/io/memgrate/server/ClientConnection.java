@@ -178,7 +178,8 @@ final class ClientConnection {
             return;
         }
         metrics.request(kind, Outcome.OK);
-        socket.write(kind == ClientCommand.Kind.CONFIG_GET_CLUSTER ? served.configReply() : served.legacyReply());
+        // no completion handler: nothing acts on a failed write, so a per-write Future would be allocated for nothing
+        socket.write(kind == ClientCommand.Kind.CONFIG_GET_CLUSTER ? served.configReply() : served.legacyReply(), null);
     }
 
     private void relayStats(Buffer commandLine) {

@@ -20,6 +20,7 @@ import io.memgrate.protocol.Replies;
 import io.memgrate.upstream.Upstreams;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.quarkus.arc.ClientProxy;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -57,7 +58,9 @@ public class ConfigEndpointServer {
     public ConfigEndpointServer(Vertx vertx, MemgrateConfig config, MergedView view, Upstreams upstreams, MemgrateMetrics metrics) {
         this.vertx = vertx;
         this.config = config;
-        this.view = view;
+        // every request reads the view: hand connections the bean itself, not its client proxy, which looks the
+        // instance up on each call
+        this.view = ClientProxy.unwrap(view);
         this.upstreams = upstreams;
         this.metrics = metrics;
     }
