@@ -1,7 +1,6 @@
 package io.memgrate.merge;
 
 import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;

@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.memgrate.protocol.ClusterConfig;
 import io.memgrate.server.ConfigEndpointServer;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
@@ -85,10 +86,10 @@ class MetricsTest {
 
         var secondary = clusters.secondary().endpoint().config();
         clusters.secondary().start();
-        clusters.secondary().endpoint().setConfig(new io.memgrate.protocol.ClusterConfig(secondary.version() - 1, secondary.nodes()));
+        clusters.secondary().endpoint().setConfig(new ClusterConfig(secondary.version() - 1, secondary.nodes()));
         await().atMost(Duration.ofSeconds(10)).until(() -> metric("memgrate_upstream_version_decreases_total{upstream=\"secondary\"}") == 1.0);
         assertThat(metric("memgrate_served_version")).isEqualTo(9.0);
-        clusters.secondary().endpoint().setConfig(new io.memgrate.protocol.ClusterConfig(secondary.version() + 1, secondary.nodes()));
+        clusters.secondary().endpoint().setConfig(new ClusterConfig(secondary.version() + 1, secondary.nodes()));
     }
 
     /** A counter's value; 0 before its first increment registered it. */

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import io.memgrate.merge.MergedView;
 import io.memgrate.merge.UpstreamState;
+import io.memgrate.protocol.ClusterConfig;
 import io.memgrate.protocol.Node;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
@@ -233,9 +234,9 @@ class ConfigEndpointServerTest {
     void aVersionThatGoesDownIsCounted() {
         long decreases = view.versionDecreases();
         var config = clusters.secondary().endpoint().config();
-        clusters.secondary().endpoint().setConfig(new io.memgrate.protocol.ClusterConfig(config.version() - 1, config.nodes()));
+        clusters.secondary().endpoint().setConfig(new ClusterConfig(config.version() - 1, config.nodes()));
         await().atMost(WAIT).until(() -> view.versionDecreases() == decreases + 1);
-        clusters.secondary().endpoint().setConfig(new io.memgrate.protocol.ClusterConfig(config.version() + 1, config.nodes()));
+        clusters.secondary().endpoint().setConfig(new ClusterConfig(config.version() + 1, config.nodes()));
     }
 
     @Test
