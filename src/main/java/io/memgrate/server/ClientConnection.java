@@ -46,7 +46,6 @@ final class ClientConnection {
     private boolean relaying;
     private Runnable afterRelay;
     private boolean closeWhenIdle;
-    private boolean inputEnded;
     private boolean closing;
 
     ClientConnection(NetSocket socket, MergedView view, Upstreams upstreams, MemgrateMetrics metrics, int maxLineBytes) {
@@ -96,17 +95,10 @@ final class ClientConnection {
         return -1;
     }
 
-    /** The client will send nothing more: close once the commands it sent are answered. Safe from any thread. */
-    void inputEnded() {
-        context.runOnContext(v -> {
-            inputEnded = true;
-            if (!relaying) {
-                close();
-            }
-        });
-    }
-
-    /** Closes the connection once the reply being prepared (if any) has been written. Safe from any thread. */
+    /**
+     * Closes the connection once every command already received is answered (the client ended its side, or Memgrate
+     * is shutting down). Safe from any thread.
+     */
     void closeWhenIdle() {
         context.runOnContext(v -> {
             closeWhenIdle = true;
@@ -193,13 +185,11 @@ final class ClientConnection {
                 socket.write(done.result());
                 if (afterRelay != null) {
                     afterRelay.run();
-                } else if (closeWhenIdle) {
-                    close();
                 } else {
                     socket.resume();
                     lines.resume();
                     // resuming answers the lines that waited; one of them may have started another relay
-                    if (inputEnded && !relaying) {
+                    if (closeWhenIdle && !relaying) {
                         close();
                     }
                 }

@@ -121,7 +121,7 @@ public class ConfigEndpointServer {
             internal.channelHandlerContext().channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
             internal.eventHandler(event -> {
                 if (event instanceof ChannelInputShutdownEvent) {
-                    connection.inputEnded();
+                    connection.closeWhenIdle();
                 }
             });
         }
