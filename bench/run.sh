@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Memgrate vs memcached discovery benchmark (see bench/README-performance.md).
+# Memgrate vs memcached discovery benchmark (see README.md, "Performance").
 #
 #   bench/run.sh [--name=value ...]
 #
@@ -17,10 +17,12 @@
 #   BENCH_JAVA_OPTS    JVM options of the generator (default: -Xms256m -Xmx256m -XX:+UseParallelGC)
 # Options (defaults):
 #   --connections=1,64,1024 --depth=1 --threads=1 --warmup-seconds=3 --seconds=10 --rounds=3
-#   --memcached-threads=(CPUs it is pinned to, else 2) --nodes-per-cluster=3 --startup-runs=3
+#   --memcached-threads=<server CPUs when pinned, else 2> --nodes-per-cluster=3 --startup-runs=3
 #   --poll-clients=1,1000 --poll-seconds=20 --poll-interval-ms=100 --refresh-interval=1s
 #   --retries=2 --quiet-wait-seconds=60   (shared machines: wait for / repeat runs disturbed by other processes)
-#   --jvm-opts="<Memgrate JVM options>" --jar=target/quarkus-app/quarkus-run.jar --baseline-jar= --out=target/bench
+#   --pin=true (with 2+ CPUs) --generator-cpus=0 --server-cpus=1[-N]  (taskset; --pin=false to share all CPUs)
+#   --jvm-opts="<Memgrate JVM options>" --jar=target/quarkus-app/quarkus-run.jar
+#   --baseline-jar= --baseline-jvm-opts=<default: --jvm-opts> --out=target/bench
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,6 +1,7 @@
 package io.memgrate.emulator;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,11 +31,13 @@ public final class EmulatedConfigEndpoint {
     private final String engineVersion;
     private final AtomicLong configRequests = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
+    private final AtomicLong statsRequests = new AtomicLong();
     private volatile ClusterConfig config;
     private volatile boolean legacyEngine;
     private volatile byte[] rawConfigReply;
     private volatile boolean silent;
     private volatile boolean closeMidReply;
+    private volatile long statsDelayMillis;
     private NetServer server;
     private NetServerOptions options = new NetServerOptions();
 
@@ -101,9 +104,19 @@ public final class EmulatedConfigEndpoint {
         closeMidReply = close;
     }
 
+    /** Answers {@code stats} this much later, and the requests behind it after that, in order: for relay tests. */
+    public void setStatsDelay(Duration delay) {
+        statsDelayMillis = delay.toMillis();
+    }
+
     /** How many configuration requests (either form) this endpoint has answered. */
     public long configRequests() {
         return configRequests.get();
+    }
+
+    /** How many {@code stats} requests this endpoint has received. */
+    public long statsRequests() {
+        return statsRequests.get();
     }
 
     /** How many connections this endpoint has accepted. */
@@ -131,10 +144,24 @@ public final class EmulatedConfigEndpoint {
                     answerConfig(socket, configReply(Replies.legacyConfig(config)));
                 }
                 case VERSION -> socket.write(Buffer.buffer(Replies.version(engineVersion)));
-                case STATS -> socket.write(Buffer.buffer(stats()));
+                case STATS -> answerStats(socket, lines);
                 case QUIT -> socket.close();
                 default -> socket.write(Buffer.buffer(Replies.line("ERROR")));
             }
+        });
+    }
+
+    private void answerStats(NetSocket socket, RecordParser lines) {
+        statsRequests.incrementAndGet();
+        long delay = statsDelayMillis;
+        if (delay <= 0) {
+            socket.write(Buffer.buffer(stats()));
+            return;
+        }
+        lines.pause();
+        vertx.setTimer(delay, id -> {
+            socket.write(Buffer.buffer(stats()));
+            lines.resume();
         });
     }
 

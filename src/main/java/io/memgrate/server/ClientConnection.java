@@ -11,16 +11,20 @@ import io.memgrate.metrics.MemgrateMetrics.Outcome;
 import io.memgrate.protocol.ClientCommand;
 import io.memgrate.protocol.Replies;
 import io.memgrate.upstream.Upstreams;
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 
 /**
  * One client connection. Lines end with {@code \n} or {@code \r\n}; pipelined commands are answered in order.
  * Answers from memory are written at once; while a {@code stats} relay is pending, reading pauses so replies
  * stay in order and a client cannot queue unbounded work.
+ * <p>
+ * Lines are found in the received bytes where they lie, without a copy per line, and the two polling lines are
+ * recognised by comparing bytes, without parsing: every client polls, so this is the hot path.
  */
 final class ClientConnection {
 
@@ -31,20 +35,26 @@ final class ClientConnection {
     private static final Buffer BINARY_PROTOCOL = Buffer.buffer(Replies.clientError(
             "binary protocol is not supported; Memgrate speaks the memcached text protocol"));
     private static final Buffer NOT_TEXT = Buffer.buffer(Replies.clientError("non-text input; Memgrate speaks the memcached text protocol"));
-    /** The lines clients poll with, without their line end: recognised without copying or parsing. */
+    private static final Buffer NOTHING = Buffer.buffer();
+    /** The lines clients poll with, without their line end. */
     private static final byte[] CONFIG_GET_LINE = "config get cluster".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] LEGACY_GET_LINE = ("get " + ClientCommand.LEGACY_CONFIG_KEY).getBytes(StandardCharsets.US_ASCII);
     /** The magic byte that starts every memcached binary-protocol request. */
     private static final byte BINARY_REQUEST_MAGIC = (byte) 0x80;
+    /** Stops at the first byte that is neither printable ASCII nor part of a line end. */
+    private static final ByteProcessor TEXT = b -> (b >= 0x20 && b <= 0x7e) || b == '\r' || b == '\n';
 
     private final Context context;
     private final NetSocket socket;
     private final MergedView view;
     private final Upstreams upstreams;
     private final MemgrateMetrics metrics;
-    private final RecordParser lines;
+    private final int maxLineBytes;
+    /** Received bytes not handled yet: a partial line, or lines waiting while a stats relay is pending. */
+    private Buffer pending = NOTHING;
+    /** Bad input found after the pending lines: answered once they are. */
+    private Runnable rejection;
     private boolean relaying;
-    private Runnable afterRelay;
     private boolean closeWhenIdle;
     private boolean closing;
 
@@ -54,11 +64,10 @@ final class ClientConnection {
         this.view = view;
         this.upstreams = upstreams;
         this.metrics = metrics;
-        this.lines = RecordParser.newDelimited("\n").maxRecordSize(maxLineBytes);
+        this.maxLineBytes = maxLineBytes;
     }
 
     void start() {
-        lines.handler(this::handleLine);
         socket.handler(this::received);
     }
 
@@ -67,32 +76,53 @@ final class ClientConnection {
      * a line end that may never come; lines before the bad byte are still answered.
      */
     private void received(Buffer data) {
-        if (closing) {
+        if (closing || rejection != null) {
             return;
         }
-        int bad = firstNonText(data);
-        try {
-            lines.handle(bad < 0 ? data : data.getBuffer(0, bad));
-        } catch (IllegalStateException e) {
-            // the parser throws when a line outgrows the limit before its end arrives
-            reject("line-too-long", LINE_TOO_LONG);
-            return;
-        }
-        if (bad >= 0 && !closing) {
+        int bad = data.getByteBuf().forEachByte(TEXT);
+        // Vert.x hands over each read as a buffer of its own, so it can be kept without a copy.
+        Buffer text = bad < 0 ? data : data.getBuffer(0, bad);
+        pending = pending.length() == 0 ? text : pending.appendBuffer(text);
+        if (bad >= 0) {
             boolean binary = data.getByte(bad) == BINARY_REQUEST_MAGIC;
-            reject(binary ? "binary-protocol" : "not-text", binary ? BINARY_PROTOCOL : NOT_TEXT);
+            rejection = () -> reject(binary ? "binary-protocol" : "not-text", binary ? BINARY_PROTOCOL : NOT_TEXT);
         }
+        handlePending();
     }
 
-    /** The index of the first byte that is neither printable ASCII nor a line end, or -1. */
-    private static int firstNonText(Buffer data) {
-        for (int i = 0; i < data.length(); i++) {
-            byte b = data.getByte(i);
-            if ((b < 0x20 && b != '\r' && b != '\n') || b > 0x7e) {
-                return i;
+    /**
+     * Answers every complete line received, stopping while a stats relay is pending; keeps a partial line for the
+     * next read, unless it is already too long or bad input follows it.
+     */
+    private void handlePending() {
+        Buffer buffer = pending;
+        ByteBuf bytes = buffer.getByteBuf();
+        int end = bytes.writerIndex();
+        int start = 0;
+        while (!relaying && !closing && start < end) {
+            int newline = bytes.indexOf(start, end, (byte) '\n');
+            if (newline < 0) {
+                break;
+            }
+            int from = start;
+            start = newline + 1;
+            int length = newline > from && bytes.getByte(newline - 1) == '\r' ? newline - 1 - from : newline - from;
+            if (length > maxLineBytes) {
+                reject("line-too-long", LINE_TOO_LONG);
+            } else {
+                handleLine(buffer, from, length);
             }
         }
-        return -1;
+        pending = start == end ? NOTHING : start == 0 ? buffer : buffer.getBuffer(start, end);
+        if (relaying || closing) {
+            return;
+        }
+        if (rejection != null) {
+            rejection.run();
+        } else if (end - start > maxLineBytes + 1) {
+            // no line end yet and already too long (one byte spare for the \r of a line end split across reads)
+            reject("line-too-long", LINE_TOO_LONG);
+        }
     }
 
     /**
@@ -102,20 +132,21 @@ final class ClientConnection {
     void closeWhenIdle() {
         context.runOnContext(v -> {
             closeWhenIdle = true;
-            if (!relaying) {
-                close();
-            }
+            closeIfIdle();
         });
     }
 
-    private void handleLine(Buffer line) {
-        if (closing) {
-            return;
+    private void closeIfIdle() {
+        if (!relaying && !closing) {
+            close();
         }
-        int length = line.length() > 0 && line.getByte(line.length() - 1) == '\r' ? line.length() - 1 : line.length();
-        ClientCommand.Kind kind = is(line, length, CONFIG_GET_LINE) ? ClientCommand.Kind.CONFIG_GET_CLUSTER
-                : is(line, length, LEGACY_GET_LINE) ? ClientCommand.Kind.LEGACY_CONFIG_GET
-                : ClientCommand.parse(line.getBytes(0, length)).kind();
+    }
+
+    /** The command is {@code buffer[from, from + length)}, without its line end. */
+    private void handleLine(Buffer buffer, int from, int length) {
+        ClientCommand.Kind kind = is(buffer, from, length, CONFIG_GET_LINE) ? ClientCommand.Kind.CONFIG_GET_CLUSTER
+                : is(buffer, from, length, LEGACY_GET_LINE) ? ClientCommand.Kind.LEGACY_CONFIG_GET
+                : ClientCommand.parse(buffer.getBytes(from, from + length)).kind();
         switch (kind) {
             case CONFIG_GET_CLUSTER, LEGACY_CONFIG_GET -> writeConfig(kind);
             case VERSION -> {
@@ -123,7 +154,7 @@ final class ClientConnection {
                 metrics.request(kind, engine == null ? Outcome.NOT_READY : Outcome.OK);
                 socket.write(engine == null ? VERSION_UNKNOWN : Buffer.buffer(Replies.version(engine)));
             }
-            case STATS -> relayStats(line.getBuffer(0, length).appendString("\r\n"));
+            case STATS -> relayStats(buffer.getBuffer(from, from + length).appendString("\r\n"));
             case QUIT -> {
                 metrics.request(kind, Outcome.OK);
                 close();
@@ -137,24 +168,19 @@ final class ClientConnection {
     }
 
     private void reject(String reason, Buffer answer) {
-        if (relaying) {
-            // answer in order: after the stats reply being relayed
-            afterRelay = () -> reject(reason, answer);
-            return;
-        }
         metrics.badInput(reason);
         LOG.debugf("client %s: %s; closing", socket.remoteAddress(), reason);
         socket.write(answer);
         close();
     }
 
-    /** Whether the first {@code length} bytes of {@code line} are exactly {@code expected}. */
-    private static boolean is(Buffer line, int length, byte[] expected) {
+    /** Whether {@code buffer[from, from + length)} is exactly {@code expected}. */
+    private static boolean is(Buffer buffer, int from, int length, byte[] expected) {
         if (length != expected.length) {
             return false;
         }
         for (int i = 0; i < length; i++) {
-            if (line.getByte(i) != expected[i]) {
+            if (buffer.getByte(from + i) != expected[i]) {
                 return false;
             }
         }
@@ -176,27 +202,27 @@ final class ClientConnection {
 
     private void relayStats(Buffer commandLine) {
         relaying = true;
-        lines.pause();
         socket.pause();
         upstreams.stats(commandLine).onComplete(done -> context.runOnContext(v -> {
             relaying = false;
-            if (done.succeeded()) {
-                metrics.request(ClientCommand.Kind.STATS, Outcome.OK);
-                socket.write(done.result());
-                if (afterRelay != null) {
-                    afterRelay.run();
-                } else {
-                    socket.resume();
-                    lines.resume();
-                    // resuming answers the lines that waited; one of them may have started another relay
-                    if (closeWhenIdle && !relaying) {
-                        close();
-                    }
-                }
-            } else {
+            if (done.failed()) {
                 metrics.request(ClientCommand.Kind.STATS, Outcome.FAILED);
                 socket.write(Buffer.buffer(Replies.serverError(done.cause().getMessage())));
                 close();
+                return;
+            }
+            metrics.request(ClientCommand.Kind.STATS, Outcome.OK);
+            socket.write(done.result());
+            // answer the lines that arrived meanwhile; one of them may start another relay
+            handlePending();
+            if (relaying || closing) {
+                return;
+            }
+            socket.resume();
+            if (closeWhenIdle) {
+                // reads that arrived during the relay were held by the paused socket: resuming hands them over in a
+                // task already queued on this context, so closing in a later task answers them first
+                context.runOnContext(later -> closeIfIdle());
             }
         }));
     }

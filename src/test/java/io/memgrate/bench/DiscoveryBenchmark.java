@@ -30,7 +30,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
 /**
- * Memgrate against memcached, same bytes on the wire. See bench/README-performance.md; run with bench/run.sh.
+ * Memgrate against memcached, same bytes on the wire. See README "Performance"; run with bench/run.sh.
  * <ol>
  * <li>Two emulated configuration endpoints run in this JVM (their own Vert.x, one event loop); Memgrate, the packaged
  * JVM app, is started against them with small-memory JVM options.</li>
@@ -47,7 +47,7 @@ public final class DiscoveryBenchmark {
 
     static final String DEFAULT_JVM_OPTS = "-XX:+UseSerialGC -Xms16m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=64m"
             + " -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:CICompilerCount=2"
-            + " -XX:+PerfDisableSharedMem -XX:-UsePerfData";
+            + " -XX:+PerfDisableSharedMem -XX:-UsePerfData -XX:TrimNativeHeapInterval=2000";
     static final byte[] CONFIG_GET = "config get cluster\r\n".getBytes(StandardCharsets.US_ASCII);
     /** Eight characters, so that {@code VALUE <key> 0 <n>} is exactly as long as {@code CONFIG cluster 0 <n>}. */
     static final String MEMCACHED_KEY = "cfgclstr";
@@ -99,7 +99,10 @@ public final class DiscoveryBenchmark {
     /** One Memgrate build (the one under test, or the --baseline-jar one to compare with) and its start-up numbers. */
     private static final class Variant {
         final String name;
+        /** Without CPU pinning: start-up is timed as the app would start on this machine. */
         final List<String> command = new ArrayList<>();
+        /** The instance put under load: {@code taskset} prefix (when pinning) + {@link #command}. */
+        final List<String> loadCommand = new ArrayList<>();
         final int listenPort;
         final int httpPort;
         final List<Double> healthMillis = new ArrayList<>();
@@ -108,12 +111,12 @@ public final class DiscoveryBenchmark {
         long loadRssKib = -1;
         ServerProcess process;
 
-        Variant(String name, List<String> prefix, Path jar, List<String> jvmOpts, int oldPort, int newPort,
-                String refreshInterval) throws IOException {
+        Variant(String name, List<String> allCpus, List<String> prefix, Path jar, List<String> jvmOpts, int oldPort,
+                int newPort, String refreshInterval) throws IOException {
             this.name = name;
             this.listenPort = ServerProcess.freePort();
             this.httpPort = ServerProcess.freePort();
-            command.addAll(prefix);
+            command.addAll(allCpus);
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOpts);
             command.addAll(List.of(
@@ -123,6 +126,8 @@ public final class DiscoveryBenchmark {
                     "-Dmemgrate.secondary.endpoint=127.0.0.1:" + newPort,
                     "-Dmemgrate.refresh-interval=" + refreshInterval,
                     "-jar", jar.toString()));
+            loadCommand.addAll(prefix);
+            loadCommand.addAll(command.subList(allCpus.size(), command.size()));
         }
     }
 
@@ -143,6 +148,8 @@ public final class DiscoveryBenchmark {
         String generatorCpus = option("generator-cpus", "0");
         String serverCpus = option("server-cpus", cpus > 2 ? "1-" + (cpus - 1) : "1");
         List<String> prefix = pin ? List.of("taskset", "-c", serverCpus) : List.of();
+        // A child inherits the CPU affinity of this (pinned) JVM: start-up runs get every CPU back explicitly.
+        List<String> allCpus = pin ? List.of("taskset", "-c", "0-" + (cpus - 1)) : List.of();
         int serverCpuCount = pin ? cpuCount(serverCpus) : cpus;
         int memcachedThreads = intOption("memcached-threads", pin ? serverCpuCount : 2);
         int nodesPerCluster = intOption("nodes-per-cluster", 3);
@@ -162,7 +169,7 @@ public final class DiscoveryBenchmark {
         int errors = 0;
 
         out("# Memgrate discovery benchmark, %s", LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME));
-        out("machine: %d CPUs (%s), %s; %s %s", Runtime.getRuntime().availableProcessors(), cpuModel(),
+        out("machine: %d CPUs (%s), %s; %s %s", cpus, cpuModel(),
                 memTotal(), System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"));
         if (pin) {
             pinSelf(generatorCpus);
@@ -190,53 +197,65 @@ public final class DiscoveryBenchmark {
         }
 
         List<Variant> variants = new ArrayList<>();
-        variants.add(new Variant("Memgrate", prefix, jar, jvmOpts, oldPort, newPort, refreshInterval));
+        variants.add(new Variant("Memgrate", allCpus, prefix, jar, jvmOpts, oldPort, newPort, refreshInterval));
         if (!baselineJar.isEmpty()) {
-            variants.add(new Variant("Memgrate-before", prefix, Path.of(baselineJar), jvmOpts, oldPort, newPort, refreshInterval));
+            List<String> baselineJvmOpts = options.containsKey("baseline-jvm-opts")
+                    ? List.of(option("baseline-jvm-opts", "").trim().split("\\s+")) : jvmOpts;
+            variants.add(new Variant("Memgrate-before", allCpus, prefix, Path.of(baselineJar), baselineJvmOpts, oldPort, newPort,
+                    refreshInterval));
         }
         Variant main = variants.get(0);
         for (Variant variant : variants) {
-            out("%s: %s", variant.name, String.join(" ", variant.command));
+            out("%s: %s", variant.name, String.join(" ", variant.loadCommand));
         }
         out("Memgrate JVM options: %s", String.join(" ", jvmOpts));
+        if (options.containsKey("baseline-jvm-opts")) {
+            out("Memgrate-before JVM options: %s", option("baseline-jvm-opts", ""));
+        }
 
         ServerProcess memcached = null;
         try {
             // ---- start-up ----
             out("");
-            out("## Start-up (process start -> ready), %d starts each", startupRuns);
+            out("## Start-up (process start -> ready), %d starts each, not pinned (the whole machine, otherwise idle)", startupRuns);
             out("| start | build | /q/health/ready 200 | first correct `config get cluster` answer | Quarkus 'started in' | RSS 2 s after ready |");
             out("|---|---|---|---|---|---|");
             for (int i = 1; i <= startupRuns; i++) {
                 for (int v = 0; v < variants.size(); v++) {
                     Variant variant = variants.get((v + i - 1) % variants.size());
                     waitQuiet(intOption("quiet-wait-seconds", 60));
-                    ServerProcess candidate = ServerProcess.start(variant.name, variant.command,
-                            outDir.resolve(variant.name.toLowerCase(Locale.ROOT) + "-" + i + ".log"));
-                    double[] ready = awaitReady(candidate, variant.listenPort, variant.httpPort, memgrateReply);
-                    Thread.sleep(2000);
-                    long rss = candidate.rssKib();
-                    variant.healthMillis.add(ready[0]);
-                    variant.answerMillis.add(ready[1]);
-                    out("| %d | %s | %.0f ms | %.0f ms | %s | %.1f MiB |", i, variant.name, ready[0], ready[1],
-                            startedIn(candidate.logText()), rss / 1024.0);
-                    if (i < startupRuns) {
-                        candidate.close();
-                        waitPortFree(variant.listenPort);
-                        waitPortFree(variant.httpPort);
-                    } else {
-                        variant.process = candidate;
-                        variant.idleRssKib = rss;
-                        servers.add(candidate);
-                        out("%s pid %d", variant.name, candidate.pid());
+                    try (ServerProcess candidate = ServerProcess.start(variant.name, variant.command,
+                            outDir.resolve(variant.name.toLowerCase(Locale.ROOT) + "-start-" + i + ".log"))) {
+                        double[] ready = awaitReady(candidate, variant.listenPort, variant.httpPort, memgrateReply);
+                        Thread.sleep(2000);
+                        long rss = candidate.rssKib();
+                        variant.healthMillis.add(ready[0]);
+                        variant.answerMillis.add(ready[1]);
+                        out("| %d | %s | %.0f ms | %.0f ms | %s | %.1f MiB |", i, variant.name, ready[0], ready[1],
+                                startedIn(candidate.logText()), rss / 1024.0);
                     }
+                    waitPortFree(variant.listenPort);
+                    waitPortFree(variant.httpPort);
                 }
             }
             for (Variant variant : variants) {
-                out("%s median: /q/health/ready %.0f ms, first answer %.0f ms; idle RSS %.1f MiB", variant.name,
-                        median(variant.healthMillis), median(variant.answerMillis), variant.idleRssKib / 1024.0);
+                out("%s median: /q/health/ready %.0f ms, first answer %.0f ms", variant.name,
+                        median(variant.healthMillis), median(variant.answerMillis));
             }
             out("note: /q/health/ready turns UP once the first complete merge is served and the listener is bound.");
+            out("");
+            for (Variant variant : variants) {
+                waitQuiet(intOption("quiet-wait-seconds", 60));
+                variant.process = ServerProcess.start(variant.name, variant.loadCommand,
+                        outDir.resolve(variant.name.toLowerCase(Locale.ROOT) + ".log"));
+                servers.add(variant.process);
+                double[] ready = awaitReady(variant.process, variant.listenPort, variant.httpPort, memgrateReply);
+                Thread.sleep(2000);
+                variant.idleRssKib = variant.process.rssKib();
+                out("%s for the load runs: pid %d%s, first answer after %.0f ms, idle RSS %.1f MiB", variant.name,
+                        variant.process.pid(), pin ? " (pinned to CPU " + serverCpus + ")" : "", ready[1],
+                        variant.idleRssKib / 1024.0);
+            }
 
             // ---- memcached ----
             int memcachedPort = ServerProcess.freePort();
@@ -324,8 +343,8 @@ public final class DiscoveryBenchmark {
                 }
             }
             out("");
-            out("CPU during each measured window (%% of one core; %d cores in total), and CPU per request:",
-                    Runtime.getRuntime().availableProcessors());
+            out("CPU during each measured window (%% of one core; %d cores in total), and CPU per request;"
+                    + " server RSS: max sampled every 250 ms from the start of the warm-up:", cpus);
             out("| connections | server | req/s | server CPU | server µs CPU/req | generator process CPU | generator NIO threads CPU | generator µs CPU/req | other processes CPU | server RSS max | errors |");
             out("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             for (Map.Entry<Integer, List<Run[]>> entry : runs.entrySet()) {

@@ -75,10 +75,10 @@ final class LoadGenerator {
 
     /**
      * Connects every connection (blocking connects, before the clock starts), then runs warm-up plus measurement.
-     * {@code onMeasureStart} / {@code onMeasureEnd} run on the calling thread at the window's edges (to sample CPU
-     * and memory of the processes involved); {@code duringMeasure} runs every {@code sampleEvery} inside the window.
+     * {@code onMeasureStart} / {@code onMeasureEnd} run on the calling thread at the measurement window's edges (to
+     * read CPU times); {@code duringRun} runs every {@code sampleEvery} from the start of the warm-up to the end.
      */
-    Result run(Runnable onMeasureStart, Runnable duringMeasure, Runnable onMeasureEnd, Duration sampleEvery)
+    Result run(Runnable onMeasureStart, Runnable duringRun, Runnable onMeasureEnd, Duration sampleEvery)
             throws IOException, InterruptedException {
         List<Worker> workers = new ArrayList<>();
         for (int t = 0; t < settings.threads(); t++) {
@@ -112,14 +112,25 @@ final class LoadGenerator {
             threads.add(thread);
             thread.start();
         }
-        sleepUntil(measureStart);
-        onMeasureStart.run();
+        // Sample (memory) from the first request on, warm-up included; CPU is read at the window's edges.
         long sampleNanos = Math.max(Duration.ofMillis(50).toNanos(), sampleEvery.toNanos());
-        for (long next = measureStart + sampleNanos; next < measureEnd; next += sampleNanos) {
-            sleepUntil(next);
-            duringMeasure.run();
+        boolean measuring = false;
+        long nextSample = start + sampleNanos;
+        while (true) {
+            long now = System.nanoTime();
+            if (!measuring && now >= measureStart) {
+                onMeasureStart.run();
+                measuring = true;
+            }
+            if (now >= measureEnd) {
+                break;
+            }
+            if (now >= nextSample) {
+                duringRun.run();
+                nextSample += sampleNanos;
+            }
+            sleepUntil(Math.min(nextSample, measuring ? measureEnd : measureStart));
         }
-        sleepUntil(measureEnd);
         onMeasureEnd.run();
         for (Thread thread : threads) {
             thread.join(Duration.ofSeconds(10).toMillis());

@@ -62,6 +62,24 @@ class BadInputTest {
     }
 
     @Test
+    void completeLineOverTheLimitIsRefusedAndALineAtTheLimitIsRead() {
+        String unsupported = "SERVER_ERROR unsupported command; Memgrate answers only: config get cluster, "
+                + "get AmazonElastiCache:cluster, version, stats, quit\r\n";
+        String atTheLimit = "get " + "k".repeat(2048 - 4);
+        try (TextClient client = new TextClient(server.port())) {
+            client.send(atTheLimit + "\r\n");
+            assertThat(client.read(unsupported.length())).isEqualTo(unsupported);
+        }
+        try (TextClient client = new TextClient(server.port())) {
+            client.send("version\r\n" + atTheLimit + "k\r\nversion\r\n");
+            String expected = "VERSION 1.6.22\r\nCLIENT_ERROR line too long\r\n";
+            assertThat(client.read(expected.length())).isEqualTo(expected);
+            assertThat(client.closedByServer()).isTrue();
+        }
+        assertStillServing();
+    }
+
+    @Test
     void binaryProtocolRequestIsAnsweredAtOnce() {
         byte[] binaryVersion = new byte[24];
         binaryVersion[0] = (byte) 0x80; // request magic

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.merge.MergedView;
 import io.memgrate.merge.UpstreamState;
 import io.memgrate.protocol.ClusterConfig;
@@ -121,6 +122,25 @@ class ConfigEndpointServerTest {
         String expected = "VERSION 1.6.22\r\n" + stats + "VERSION 1.6.22\r\n";
         try (TextClient client = new TextClient(server.port())) {
             client.send("version\r\nstats\r\nversion\r\n");
+            client.shutdownOutput();
+            assertThat(client.read(expected.length())).isEqualTo(expected);
+            assertThat(client.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void linesSentWhileStatsIsRelayedAreAnsweredBeforeAHalfCloseEndsTheConnection() {
+        String stats = directStats(clusters.primary().port());
+        String expected = stats + "VERSION 1.6.22\r\n";
+        // the primary answers stats 250 ms late (the upstream timeout here is 500 ms), so the second line and the
+        // half-close arrive while the relay is pending and Memgrate has paused reading
+        EmulatedConfigEndpoint primary = clusters.primary().endpoint();
+        primary.setStatsDelay(Duration.ofMillis(250));
+        long statsBefore = primary.statsRequests();
+        try (TextClient client = new TextClient(server.port())) {
+            client.send("stats\r\n");
+            await().atMost(Duration.ofSeconds(2)).until(() -> primary.statsRequests() > statsBefore);
+            client.send("version\r\n");
             client.shutdownOutput();
             assertThat(client.read(expected.length())).isEqualTo(expected);
             assertThat(client.closedByServer()).isTrue();

@@ -1,5 +1,6 @@
 package io.memgrate.support;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -76,6 +77,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
             endpoint.answerConfigWith(null);
             endpoint.setSilent(false);
             endpoint.setCloseMidReply(false);
+            endpoint.setStatsDelay(Duration.ZERO);
             endpoint.setLegacyEngine(false);
             if (!endpoint.config().nodes().equals(initial.nodes())) {
                 endpoint.setNodes(initial.nodes());
