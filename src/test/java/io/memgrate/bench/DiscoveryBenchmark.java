@@ -45,9 +45,10 @@ import io.vertx.core.VertxOptions;
  */
 public final class DiscoveryBenchmark {
 
-    static final String DEFAULT_JVM_OPTS = "-XX:+UseSerialGC -Xms16m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=64m"
+    /** Memgrate's JVM options as shipped (Dockerfile.jvm, JVM overlay; DeployManifestsTest keeps them equal). */
+    public static final String DEFAULT_JVM_OPTS = "-XX:+UseSerialGC -Xms16m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=64m"
             + " -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:CICompilerCount=2"
-            + " -XX:+PerfDisableSharedMem -XX:-UsePerfData -XX:TrimNativeHeapInterval=2000";
+            + " -XX:-UsePerfData -XX:TrimNativeHeapInterval=2000";
     static final byte[] CONFIG_GET = "config get cluster\r\n".getBytes(StandardCharsets.US_ASCII);
     /** Eight characters, so that {@code VALUE <key> 0 <n>} is exactly as long as {@code CONFIG cluster 0 <n>}. */
     static final String MEMCACHED_KEY = "cfgclstr";

@@ -38,6 +38,8 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
+import io.memgrate.bench.DiscoveryBenchmark;
+
 /**
  * Keeps the Kubernetes manifests under {@code deploy/}, the Dockerfiles and the application's configuration in step:
  * ports, health and metrics paths, configuration keys, hardening, rollout settings. A plain unit test: no Quarkus, no
@@ -298,6 +300,23 @@ class DeployManifestsTest {
         checks.add(() -> assertEquals("-XX:+UseSerialGC", dockerEnv.get("GC_CONTAINER_OPTIONS"), "Dockerfile.jvm"));
         checks.add(() -> assertTrue(dockerEnv.getOrDefault("JAVA_OPTS_APPEND", "").contains("-Xmx"),
                 "Dockerfile.jvm: cap the heap (the default is 80% of the container limit)"));
+        assertAll(checks);
+    }
+
+    @Test
+    void theBenchmarkedJvmOptionsAreTheOnesShipped() throws IOException {
+        // README's performance numbers hold for the options bench/run.sh starts Memgrate with: the image and the JVM
+        // overlay must run it with the same ones (collector through GC_CONTAINER_OPTIONS, the rest appended)
+        List<String> benchmarked = List.of(DiscoveryBenchmark.DEFAULT_JVM_OPTS.split(" "));
+        Map<String, String> dockerEnv = dockerfileEnv(root.resolve("src/main/docker/Dockerfile.jvm"));
+        Map<String, String> overlayEnv = envOf(containers(only(docsIn("deploy/overlays/jvm/deployment-patch.yaml"), "Deployment")).get(0));
+        List<Executable> checks = new ArrayList<>();
+        for (var shipped : Map.of("Dockerfile.jvm", dockerEnv, "deploy/overlays/jvm", overlayEnv).entrySet()) {
+            List<String> options = new ArrayList<>(List.of(shipped.getValue().getOrDefault("GC_CONTAINER_OPTIONS", "").split(" ")));
+            options.addAll(List.of(shipped.getValue().getOrDefault("JAVA_OPTS_APPEND", "").split(" ")));
+            options.removeIf(option -> option.startsWith("-D"));
+            checks.add(() -> assertEquals(Set.copyOf(benchmarked), Set.copyOf(options), shipped.getKey()));
+        }
         assertAll(checks);
     }
 
