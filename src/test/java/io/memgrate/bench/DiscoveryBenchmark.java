@@ -49,6 +49,8 @@ public final class DiscoveryBenchmark {
     public static final String DEFAULT_JVM_OPTS = "-XX:+UseSerialGC -Xms16m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=64m"
             + " -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:CICompilerCount=2"
             + " -XX:-UsePerfData -XX:TrimNativeHeapInterval=2000";
+    /** The AppCDS archive's file name, next to quarkus-run.jar. */
+    public static final String APP_CDS_ARCHIVE = "app-cds.jsa";
     static final byte[] CONFIG_GET = "config get cluster\r\n".getBytes(StandardCharsets.US_ASCII);
     /** Eight characters, so that {@code VALUE <key> 0 <n>} is exactly as long as {@code CONFIG cluster 0 <n>}. */
     static final String MEMCACHED_KEY = "cfgclstr";
@@ -120,6 +122,11 @@ public final class DiscoveryBenchmark {
             command.addAll(allCpus);
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOpts);
+            // the class-data archive the build writes next to the jar (quarkus.package.jar.appcds), as the image uses it
+            Path archive = jar.resolveSibling(APP_CDS_ARCHIVE);
+            if (Files.exists(archive)) {
+                command.add("-XX:SharedArchiveFile=" + archive);
+            }
             command.addAll(List.of(
                     "-Dmemgrate.listen.host=127.0.0.1", "-Dmemgrate.listen.port=" + listenPort,
                     "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + httpPort,

@@ -307,7 +307,9 @@ class DeployManifestsTest {
     void theBenchmarkedJvmOptionsAreTheOnesShipped() throws IOException {
         // README's performance numbers hold for the options bench/run.sh starts Memgrate with: the image and the JVM
         // overlay must run it with the same ones (collector through GC_CONTAINER_OPTIONS, the rest appended)
-        List<String> benchmarked = List.of(DiscoveryBenchmark.DEFAULT_JVM_OPTS.split(" "));
+        List<String> benchmarked = new ArrayList<>(List.of(DiscoveryBenchmark.DEFAULT_JVM_OPTS.split(" ")));
+        // the benchmark passes the archive next to the jar it runs; the image writes its own into /deployments
+        benchmarked.add("-XX:SharedArchiveFile=/deployments/" + DiscoveryBenchmark.APP_CDS_ARCHIVE);
         Map<String, String> dockerEnv = dockerfileEnv(root.resolve("src/main/docker/Dockerfile.jvm"));
         Map<String, String> overlayEnv = envOf(containers(only(docsIn("deploy/overlays/jvm/deployment-patch.yaml"), "Deployment")).get(0));
         List<Executable> checks = new ArrayList<>();
