@@ -106,6 +106,8 @@ public final class DiscoveryBenchmark {
         final List<String> command = new ArrayList<>();
         /** The instance put under load: {@code taskset} prefix (when pinning) + {@link #command}. */
         final List<String> loadCommand = new ArrayList<>();
+        /** The jar's directory: Memgrate runs in it. */
+        final Path directory;
         final int listenPort;
         final int httpPort;
         final List<Double> healthMillis = new ArrayList<>();
@@ -117,15 +119,16 @@ public final class DiscoveryBenchmark {
         Variant(String name, List<String> allCpus, List<String> prefix, Path jar, List<String> jvmOpts, int oldPort,
                 int newPort, String refreshInterval) throws IOException {
             this.name = name;
+            this.directory = jar.toAbsolutePath().getParent();
             this.listenPort = ServerProcess.freePort();
             this.httpPort = ServerProcess.freePort();
             command.addAll(allCpus);
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOpts);
-            // the class-data archive the build writes next to the jar (quarkus.package.jar.appcds), as the image uses it
-            Path archive = jar.resolveSibling(APP_CDS_ARCHIVE);
-            if (Files.exists(archive)) {
-                command.add("-XX:SharedArchiveFile=" + archive);
+            // the class-data archive the build writes next to the jar (quarkus.package.jar.appcds), as the image uses
+            // it; it records the jar's path as given when it was written, so the jar runs from its own directory
+            if (Files.exists(directory.resolve(APP_CDS_ARCHIVE))) {
+                command.add("-XX:SharedArchiveFile=" + APP_CDS_ARCHIVE);
             }
             command.addAll(List.of(
                     "-Dmemgrate.listen.host=127.0.0.1", "-Dmemgrate.listen.port=" + listenPort,
@@ -133,7 +136,7 @@ public final class DiscoveryBenchmark {
                     "-Dmemgrate.primary.endpoint=127.0.0.1:" + oldPort,
                     "-Dmemgrate.secondary.endpoint=127.0.0.1:" + newPort,
                     "-Dmemgrate.refresh-interval=" + refreshInterval,
-                    "-jar", jar.toString()));
+                    "-jar", jar.getFileName().toString()));
             loadCommand.addAll(prefix);
             loadCommand.addAll(command.subList(allCpus.size(), command.size()));
         }
@@ -214,7 +217,7 @@ public final class DiscoveryBenchmark {
         }
         Variant main = variants.get(0);
         for (Variant variant : variants) {
-            out("%s: %s", variant.name, String.join(" ", variant.loadCommand));
+            out("%s (in %s): %s", variant.name, variant.directory, String.join(" ", variant.loadCommand));
         }
         out("Memgrate JVM options: %s", String.join(" ", jvmOpts));
         if (options.containsKey("baseline-jvm-opts")) {
@@ -232,7 +235,7 @@ public final class DiscoveryBenchmark {
                 for (int v = 0; v < variants.size(); v++) {
                     Variant variant = variants.get((v + i - 1) % variants.size());
                     waitQuiet(intOption("quiet-wait-seconds", 60));
-                    try (ServerProcess candidate = ServerProcess.start(variant.name, variant.command,
+                    try (ServerProcess candidate = ServerProcess.start(variant.name, variant.command, variant.directory,
                             outDir.resolve(variant.name.toLowerCase(Locale.ROOT) + "-start-" + i + ".log"))) {
                         double[] ready = awaitReady(candidate, variant.listenPort, variant.httpPort, memgrateReply);
                         Thread.sleep(2000);
@@ -241,6 +244,9 @@ public final class DiscoveryBenchmark {
                         variant.answerMillis.add(ready[1]);
                         out("| %d | %s | %.0f ms | %.0f ms | %s | %.1f MiB |", i, variant.name, ready[0], ready[1],
                                 startedIn(candidate.logText()), rss / 1024.0);
+                        if (candidate.logText().contains("Unable to use shared archive")) {
+                            out("WARNING: %s did not load its class-data archive (see %s)", variant.name, candidate.log());
+                        }
                     }
                     waitPortFree(variant.listenPort);
                     waitPortFree(variant.httpPort);
@@ -254,7 +260,7 @@ public final class DiscoveryBenchmark {
             out("");
             for (Variant variant : variants) {
                 waitQuiet(intOption("quiet-wait-seconds", 60));
-                variant.process = ServerProcess.start(variant.name, variant.loadCommand,
+                variant.process = ServerProcess.start(variant.name, variant.loadCommand, variant.directory,
                         outDir.resolve(variant.name.toLowerCase(Locale.ROOT) + ".log"));
                 servers.add(variant.process);
                 double[] ready = awaitReady(variant.process, variant.listenPort, variant.httpPort, memgrateReply);

@@ -30,9 +30,17 @@ final class ServerProcess implements AutoCloseable {
     }
 
     static ServerProcess start(String name, List<String> command, Path log) throws IOException {
+        return start(name, command, null, log);
+    }
+
+    /** Starts {@code command} in {@code directory} (null: this process's working directory). */
+    static ServerProcess start(String name, List<String> command, Path directory, Path log) throws IOException {
         Files.createDirectories(log.getParent());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.to(log.toAbsolutePath().toFile()));
+        if (directory != null) {
+            builder.directory(directory.toFile());
+        }
         long before = System.nanoTime();
         Process process = builder.start();
         ServerProcess started = new ServerProcess(name, process, log, before);
@@ -70,6 +78,10 @@ final class ServerProcess implements AutoCloseable {
             return -1;
         }
         return -1;
+    }
+
+    Path log() {
+        return log;
     }
 
     String logText() {
