@@ -12,6 +12,8 @@ import io.memgrate.protocol.ClientCommand;
 import io.memgrate.protocol.Replies;
 import io.memgrate.upstream.Upstreams;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.util.ByteProcessor;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
@@ -37,8 +39,10 @@ final class ClientConnection {
     private static final Buffer NOT_TEXT = Buffer.buffer(Replies.clientError("non-text input; Memgrate speaks the memcached text protocol"));
     private static final Buffer NOTHING = Buffer.buffer();
     /** The lines clients poll with, without their line end. */
-    private static final byte[] CONFIG_GET_LINE = "config get cluster".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] LEGACY_GET_LINE = ("get " + ClientCommand.LEGACY_CONFIG_KEY).getBytes(StandardCharsets.US_ASCII);
+    private static final ByteBuf CONFIG_GET_LINE = Unpooled.unreleasableBuffer(
+            Unpooled.wrappedBuffer("config get cluster".getBytes(StandardCharsets.US_ASCII)));
+    private static final ByteBuf LEGACY_GET_LINE = Unpooled.unreleasableBuffer(
+            Unpooled.wrappedBuffer(("get " + ClientCommand.LEGACY_CONFIG_KEY).getBytes(StandardCharsets.US_ASCII)));
     /** The magic byte that starts every memcached binary-protocol request. */
     private static final byte BINARY_REQUEST_MAGIC = (byte) 0x80;
     /** Stops at the first byte that is neither printable ASCII nor part of a line end. */
@@ -52,6 +56,8 @@ final class ClientConnection {
     private final int maxLineBytes;
     /** Received bytes not handled yet: a partial line, or lines waiting while a stats relay is pending. */
     private Buffer pending = NOTHING;
+    /** A view of {@link #pending}'s bytes, kept because {@link Buffer#getByteBuf()} makes a new one on each call. */
+    private ByteBuf pendingBytes = NOTHING.getByteBuf();
     /** Bad input found after the pending lines: answered once they are. */
     private Runnable rejection;
     private boolean relaying;
@@ -79,10 +85,18 @@ final class ClientConnection {
         if (closing || rejection != null) {
             return;
         }
-        int bad = data.getByteBuf().forEachByte(TEXT);
-        // Vert.x hands over each read as a buffer of its own, so it can be kept without a copy.
+        ByteBuf bytes = data.getByteBuf();
+        int bad = bytes.forEachByte(TEXT);
         Buffer text = bad < 0 ? data : data.getBuffer(0, bad);
-        pending = pending.length() == 0 ? text : pending.appendBuffer(text);
+        if (pending.length() == 0) {
+            // the usual case: whole lines in one read, kept as they are (Vert.x hands over each read as a buffer of
+            // its own)
+            pending = text;
+            pendingBytes = bad < 0 ? bytes : text.getByteBuf();
+        } else {
+            pending.appendBuffer(text);
+            pendingBytes = pending.getByteBuf();
+        }
         if (bad >= 0) {
             boolean binary = data.getByte(bad) == BINARY_REQUEST_MAGIC;
             rejection = () -> reject(binary ? "binary-protocol" : "not-text", binary ? BINARY_PROTOCOL : NOT_TEXT);
@@ -96,7 +110,7 @@ final class ClientConnection {
      */
     private void handlePending() {
         Buffer buffer = pending;
-        ByteBuf bytes = buffer.getByteBuf();
+        ByteBuf bytes = pendingBytes;
         int end = bytes.writerIndex();
         int start = 0;
         while (!relaying && !closing && start < end) {
@@ -110,10 +124,13 @@ final class ClientConnection {
             if (length > maxLineBytes) {
                 reject("line-too-long", LINE_TOO_LONG);
             } else {
-                handleLine(buffer, from, length);
+                handleLine(buffer, bytes, from, length);
             }
         }
-        pending = start == end ? NOTHING : start == 0 ? buffer : buffer.getBuffer(start, end);
+        if (start > 0) {
+            pending = start == end ? NOTHING : buffer.getBuffer(start, end);
+            pendingBytes = pending.getByteBuf();
+        }
         if (relaying || closing) {
             return;
         }
@@ -142,10 +159,10 @@ final class ClientConnection {
         }
     }
 
-    /** The command is {@code buffer[from, from + length)}, without its line end. */
-    private void handleLine(Buffer buffer, int from, int length) {
-        ClientCommand.Kind kind = is(buffer, from, length, CONFIG_GET_LINE) ? ClientCommand.Kind.CONFIG_GET_CLUSTER
-                : is(buffer, from, length, LEGACY_GET_LINE) ? ClientCommand.Kind.LEGACY_CONFIG_GET
+    /** The command is {@code bytes[from, from + length)} ({@code bytes} being a view of {@code buffer}), without its line end. */
+    private void handleLine(Buffer buffer, ByteBuf bytes, int from, int length) {
+        ClientCommand.Kind kind = is(bytes, from, length, CONFIG_GET_LINE) ? ClientCommand.Kind.CONFIG_GET_CLUSTER
+                : is(bytes, from, length, LEGACY_GET_LINE) ? ClientCommand.Kind.LEGACY_CONFIG_GET
                 : ClientCommand.parse(buffer.getBytes(from, from + length)).kind();
         switch (kind) {
             case CONFIG_GET_CLUSTER, LEGACY_CONFIG_GET -> writeConfig(kind);
@@ -174,17 +191,9 @@ final class ClientConnection {
         close();
     }
 
-    /** Whether {@code buffer[from, from + length)} is exactly {@code expected}. */
-    private static boolean is(Buffer buffer, int from, int length, byte[] expected) {
-        if (length != expected.length) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
-            if (buffer.getByte(from + i) != expected[i]) {
-                return false;
-            }
-        }
-        return true;
+    /** Whether {@code bytes[from, from + length)} is exactly {@code expected}. */
+    private static boolean is(ByteBuf bytes, int from, int length, ByteBuf expected) {
+        return length == expected.readableBytes() && ByteBufUtil.equals(bytes, from, expected, 0, length);
     }
 
     private void writeConfig(ClientCommand.Kind kind) {
