@@ -296,6 +296,7 @@ public final class DiscoveryBenchmark {
             out("");
             out("## Closed loop: each connection sends the request again as soon as its reply is complete (depth %d),"
                     + " %d s warm-up then %d s measured, %d round(s)", depth, warmup.toSeconds(), measure.toSeconds(), rounds);
+            errors += warmUpJit(targets, connectionCounts, depth, threads);
             Map<Integer, List<Run[]>> runs = new LinkedHashMap<>();
             int maxConnections = connectionCounts.stream().mapToInt(Integer::intValue).max().orElse(0);
             for (int round = 1; round <= rounds; round++) {
@@ -524,6 +525,33 @@ public final class DiscoveryBenchmark {
             }
             out("  (disturbed by other processes: repeating, attempt %d of %d)", attempt + 2, retries + 1);
         }
+    }
+
+    /**
+     * Unmeasured load on every server at every connection count before the first round: on its one pinned CPU, a
+     * fresh JVM's JIT compilers otherwise take CPU from the event loop during the first rounds (a profile showed C2
+     * at 6-8% of that CPU through the first 1024-connection round), which is start-up cost, not steady state.
+     */
+    private int warmUpJit(List<Target> targets, List<Integer> connectionCounts, int depth, int threads)
+            throws IOException, InterruptedException {
+        int seconds = intOption("jit-warmup-seconds", 15);
+        int errors = 0;
+        if (seconds <= 0) {
+            return errors;
+        }
+        out("warm-up: %d s of unmeasured load on each server, spread over the connection counts", seconds);
+        Duration each = Duration.ofMillis(Math.max(1000, seconds * 1000L / connectionCounts.size()));
+        for (Target target : targets) {
+            for (int connections : connectionCounts) {
+                LoadGenerator.Result result = new LoadGenerator(new LoadGenerator.Settings(
+                        new InetSocketAddress("127.0.0.1", target.port()), target.request(), target.reply(), connections, depth,
+                        Math.min(threads, connections), each, Duration.ofMillis(500), 0)).run(() -> { }, () -> { }, () -> { },
+                        Duration.ofMillis(250));
+                printErrors(target.name() + " warm-up " + connections, result);
+                errors += result.errors();
+            }
+        }
+        return errors;
     }
 
     static final int QUIET_PERCENT = 10;
