@@ -14,11 +14,12 @@ import io.memgrate.upstream.Upstreams;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.ByteProcessor;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * One client connection. Lines end with {@code \n} or {@code \r\n}; pipelined commands are answered in order.
@@ -37,7 +38,6 @@ final class ClientConnection {
     private static final Buffer BINARY_PROTOCOL = Buffer.buffer(Replies.clientError(
             "binary protocol is not supported; Memgrate speaks the memcached text protocol"));
     private static final Buffer NOT_TEXT = Buffer.buffer(Replies.clientError("non-text input; Memgrate speaks the memcached text protocol"));
-    private static final Buffer NOTHING = Buffer.buffer();
     /** The lines clients poll with, without their line end. */
     private static final ByteBuf CONFIG_GET_LINE = Unpooled.unreleasableBuffer(
             Unpooled.wrappedBuffer("config get cluster".getBytes(StandardCharsets.US_ASCII)));
@@ -49,22 +49,20 @@ final class ClientConnection {
     private static final ByteProcessor TEXT = b -> (b >= 0x20 && b <= 0x7e) || b == '\r' || b == '\n';
 
     private final Context context;
-    private final NetSocket socket;
+    private final NetSocketInternal socket;
     private final MergedView view;
     private final Upstreams upstreams;
     private final MemgrateMetrics metrics;
     private final int maxLineBytes;
-    /** Received bytes not handled yet: a partial line, or lines waiting while a stats relay is pending. */
-    private Buffer pending = NOTHING;
-    /** A view of {@link #pending}'s bytes, kept because {@link Buffer#getByteBuf()} makes a new one on each call. */
-    private ByteBuf pendingBytes = NOTHING.getByteBuf();
+    /** Bytes received but not handled yet: a partial line, or lines waiting while a stats relay is pending. */
+    private final ByteBuf pending = Unpooled.buffer(0);
     /** Bad input found after the pending lines: answered once they are. */
     private Runnable rejection;
     private boolean relaying;
     private boolean closeWhenIdle;
     private boolean closing;
 
-    ClientConnection(NetSocket socket, MergedView view, Upstreams upstreams, MemgrateMetrics metrics, int maxLineBytes) {
+    ClientConnection(NetSocketInternal socket, MergedView view, Upstreams upstreams, MemgrateMetrics metrics, int maxLineBytes) {
         this.context = Vertx.currentContext();
         this.socket = socket;
         this.view = view;
@@ -74,45 +72,55 @@ final class ClientConnection {
     }
 
     void start() {
-        socket.handler(this::received);
+        // The bytes as Netty read them, without Vert.x's copy of every read into a Buffer of its own: every client
+        // polls, so this is the hot path. Reading pauses through the channel's auto-read (see relayStats).
+        socket.messageHandler(message -> {
+            try {
+                if (message instanceof ByteBuf bytes) {
+                    received(bytes);
+                }
+            } finally {
+                ReferenceCountUtil.release(message);
+            }
+        });
     }
 
     /**
      * Checks every byte as it arrives, so binary or other non-text input is answered at once rather than waiting for
      * a line end that may never come; lines before the bad byte are still answered.
      */
-    private void received(Buffer data) {
+    private void received(ByteBuf data) {
         if (closing || rejection != null) {
             return;
         }
-        ByteBuf bytes = data.getByteBuf();
-        int bad = bytes.forEachByte(TEXT);
-        Buffer text = bad < 0 ? data : data.getBuffer(0, bad);
-        if (pending.length() == 0) {
-            // the usual case: whole lines in one read, kept as they are (Vert.x hands over each read as a buffer of
-            // its own)
-            pending = text;
-            pendingBytes = bad < 0 ? bytes : text.getByteBuf();
-        } else {
-            pending.appendBuffer(text);
-            pendingBytes = pending.getByteBuf();
-        }
+        int bad = data.forEachByte(TEXT);
+        int end = bad < 0 ? data.writerIndex() : bad;
         if (bad >= 0) {
             boolean binary = data.getByte(bad) == BINARY_REQUEST_MAGIC;
             rejection = () -> reject(binary ? "binary-protocol" : "not-text", binary ? BINARY_PROTOCOL : NOT_TEXT);
         }
-        handlePending();
+        if (pending.isReadable()) {
+            pending.writeBytes(data, data.readerIndex(), end - data.readerIndex());
+            handlePending();
+        } else {
+            // the usual case: whole lines in one read, answered where they lie; only what is left is kept
+            int handled = handleLines(data, data.readerIndex(), end);
+            pending.writeBytes(data, handled, end - handled);
+            afterLines();
+        }
+    }
+
+    private void handlePending() {
+        pending.readerIndex(handleLines(pending, pending.readerIndex(), pending.writerIndex()));
+        pending.discardReadBytes();
+        afterLines();
     }
 
     /**
-     * Answers every complete line received, stopping while a stats relay is pending; keeps a partial line for the
-     * next read, unless it is already too long or bad input follows it.
+     * Answers the complete lines in {@code bytes[start, end)}, stopping while a stats relay is pending; returns where
+     * the bytes not handled begin.
      */
-    private void handlePending() {
-        Buffer buffer = pending;
-        ByteBuf bytes = pendingBytes;
-        int end = bytes.writerIndex();
-        int start = 0;
+    private int handleLines(ByteBuf bytes, int start, int end) {
         while (!relaying && !closing && start < end) {
             int newline = bytes.indexOf(start, end, (byte) '\n');
             if (newline < 0) {
@@ -124,19 +132,20 @@ final class ClientConnection {
             if (length > maxLineBytes) {
                 reject("line-too-long", LINE_TOO_LONG);
             } else {
-                handleLine(buffer, bytes, from, length);
+                handleLine(bytes, from, length);
             }
         }
-        if (start > 0) {
-            pending = start == end ? NOTHING : buffer.getBuffer(start, end);
-            pendingBytes = pending.getByteBuf();
-        }
+        return start;
+    }
+
+    /** Answers bad input found after the lines, or a partial line that is already too long. */
+    private void afterLines() {
         if (relaying || closing) {
             return;
         }
         if (rejection != null) {
             rejection.run();
-        } else if (end - start > maxLineBytes + 1) {
+        } else if (pending.readableBytes() > maxLineBytes + 1) {
             // no line end yet and already too long (one byte spare for the \r of a line end split across reads)
             reject("line-too-long", LINE_TOO_LONG);
         }
@@ -159,11 +168,11 @@ final class ClientConnection {
         }
     }
 
-    /** The command is {@code bytes[from, from + length)} ({@code bytes} being a view of {@code buffer}), without its line end. */
-    private void handleLine(Buffer buffer, ByteBuf bytes, int from, int length) {
+    /** The command is {@code bytes[from, from + length)}, without its line end. */
+    private void handleLine(ByteBuf bytes, int from, int length) {
         ClientCommand.Kind kind = is(bytes, from, length, CONFIG_GET_LINE) ? ClientCommand.Kind.CONFIG_GET_CLUSTER
                 : is(bytes, from, length, LEGACY_GET_LINE) ? ClientCommand.Kind.LEGACY_CONFIG_GET
-                : ClientCommand.parse(buffer.getBytes(from, from + length)).kind();
+                : ClientCommand.parse(ByteBufUtil.getBytes(bytes, from, length)).kind();
         switch (kind) {
             case CONFIG_GET_CLUSTER, LEGACY_CONFIG_GET -> writeConfig(kind);
             case VERSION -> {
@@ -171,7 +180,7 @@ final class ClientConnection {
                 metrics.request(kind, engine == null ? Outcome.NOT_READY : Outcome.OK);
                 socket.write(engine == null ? VERSION_UNKNOWN : Buffer.buffer(Replies.version(engine)));
             }
-            case STATS -> relayStats(buffer.getBuffer(from, from + length).appendString("\r\n"));
+            case STATS -> relayStats(Buffer.buffer(ByteBufUtil.getBytes(bytes, from, length)).appendString("\r\n"));
             case QUIT -> {
                 metrics.request(kind, Outcome.OK);
                 close();
@@ -211,7 +220,7 @@ final class ClientConnection {
 
     private void relayStats(Buffer commandLine) {
         relaying = true;
-        socket.pause();
+        reading(false);
         upstreams.stats(commandLine).onComplete(done -> context.runOnContext(v -> {
             relaying = false;
             if (done.failed()) {
@@ -227,13 +236,21 @@ final class ClientConnection {
             if (relaying || closing) {
                 return;
             }
-            socket.resume();
             if (closeWhenIdle) {
-                // reads that arrived during the relay were held by the paused socket: resuming hands them over in a
-                // task already queued on this context, so closing in a later task answers them first
-                context.runOnContext(later -> closeIfIdle());
+                // a client's end of input is read after all its bytes, so every line it sent has been answered
+                close();
+            } else {
+                reading(true);
             }
         }));
+    }
+
+    /**
+     * Stops or restarts reading from the client. A read already under way still delivers its bytes, which wait in
+     * {@link #pending}; Netty also reads to the end when the client closes its side.
+     */
+    private void reading(boolean on) {
+        socket.channelHandlerContext().channel().config().setAutoRead(on);
     }
 
     private void close() {

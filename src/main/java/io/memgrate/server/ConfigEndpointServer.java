@@ -97,7 +97,9 @@ public class ConfigEndpointServer {
             socket.end(TOO_MANY_CONNECTIONS);
             return;
         }
-        ClientConnection connection = new ClientConnection(socket, view, upstreams, metrics, config.client().maxLineBytes());
+        // Vert.x's TCP sockets all implement NetSocketInternal: the connection reads Netty's buffers through it
+        NetSocketInternal internal = (NetSocketInternal) socket;
+        ClientConnection connection = new ClientConnection(internal, view, upstreams, metrics, config.client().maxLineBytes());
         connections.add(connection);
         metrics.connectionOpened();
         socket.closeHandler(v -> {
@@ -108,7 +110,7 @@ public class ConfigEndpointServer {
             }
         });
         connection.start();
-        keepOpenAfterClientHalfClose(socket, connection);
+        keepOpenAfterClientHalfClose(internal, connection);
     }
 
     /**
@@ -116,15 +118,13 @@ public class ConfigEndpointServer {
      * default Netty then closes the whole connection and the relayed reply would be lost. Keep it open and close it
      * once the pending answers are written.
      */
-    private static void keepOpenAfterClientHalfClose(NetSocket socket, ClientConnection connection) {
-        if (socket instanceof NetSocketInternal internal) {
-            internal.channelHandlerContext().channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-            internal.eventHandler(event -> {
-                if (event instanceof ChannelInputShutdownEvent) {
-                    connection.closeWhenIdle();
-                }
-            });
-        }
+    private static void keepOpenAfterClientHalfClose(NetSocketInternal socket, ClientConnection connection) {
+        socket.channelHandlerContext().channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        socket.eventHandler(event -> {
+            if (event instanceof ChannelInputShutdownEvent) {
+                connection.closeWhenIdle();
+            }
+        });
     }
 
     void onStop(@Observes ShutdownEvent event) throws Exception {
