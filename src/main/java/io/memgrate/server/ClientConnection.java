@@ -73,8 +73,8 @@ final class ClientConnection {
     }
 
     void start() {
-        // Netty's buffers as read, without Vert.x's copy of every read into a Buffer of its own (it cost about 7% of
-        // the CPU per request); reading pauses through the channel's auto-read (see relayStats).
+        // Netty's buffers as read, without Vert.x's copy of every read into a Buffer of its own (it cost 4-9% of
+        // the CPU per request in bench/run.sh); reading pauses through the channel's auto-read (see relayStats).
         socket.messageHandler(message -> {
             try {
                 if (message instanceof ByteBuf bytes) {
