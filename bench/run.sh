@@ -17,7 +17,7 @@
 #   BENCH_JAVA_OPTS    JVM options of the generator (default: -Xms256m -Xmx256m -XX:+UseParallelGC)
 # Options (defaults):
 #   --connections=1,64,1024 --depth=1 --threads=1 --jit-warmup-seconds=15 (once per server, unmeasured)
-#   --warmup-seconds=3 --seconds=10 --rounds=3
+#   --warmup-seconds=3 --seconds=6 --rounds=6   (many short rounds: steadier medians on a shared machine)
 #   --memcached-threads=<server CPUs when pinned, else 2> --nodes-per-cluster=3 --startup-runs=3
 #   --poll-clients=1,1000 --poll-seconds=20 --poll-interval-ms=100 --refresh-interval=1s
 #   --retries=2 --quiet-wait-seconds=60   (shared machines: wait for / repeat runs disturbed by other processes)

@@ -151,7 +151,7 @@ public final class DiscoveryBenchmark {
         int depth = intOption("depth", 1);
         int threads = intOption("threads", 1);
         Duration warmup = Duration.ofSeconds(intOption("warmup-seconds", 3));
-        Duration measure = Duration.ofSeconds(intOption("seconds", 10));
+        Duration measure = Duration.ofSeconds(intOption("seconds", 6));
         int cpus = Runtime.getRuntime().availableProcessors();
         // Pinning (default with 2+ CPUs): the generator on CPU 0, the server under load on the others, so that each
         // server gets the same CPU whatever its thread count, instead of whatever share the scheduler gives its threads.
@@ -165,7 +165,7 @@ public final class DiscoveryBenchmark {
         int memcachedThreads = intOption("memcached-threads", pin ? serverCpuCount : 2);
         int nodesPerCluster = intOption("nodes-per-cluster", 3);
         int startupRuns = Math.max(1, intOption("startup-runs", 3));
-        int rounds = Math.max(1, intOption("rounds", 3));
+        int rounds = Math.max(1, intOption("rounds", 6));
         List<Integer> pollClients = intList("poll-clients", "1,1000");
         int pollSeconds = intOption("poll-seconds", 20);
         int pollIntervalMillis = intOption("poll-interval-ms", 100);
