@@ -39,7 +39,10 @@ public class MemgrateMetrics {
     private final MeterRegistry registry;
     private final MergedView view;
     private final AtomicInteger openConnections = new AtomicInteger();
-    /** Meters that read beans; removed on shutdown so a registry that outlives the application never calls a dead bean. */
+    /**
+     * Meters that read beans or this bean's counts; removed on shutdown so a registry that outlives the application
+     * never reads a dead one.
+     */
     private final List<Meter> gauges = new CopyOnWriteArrayList<>();
     /**
      * Client requests by command and outcome: counted on every request (the hot path) into plain adders that
