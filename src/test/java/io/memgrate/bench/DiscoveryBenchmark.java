@@ -543,10 +543,8 @@ public final class DiscoveryBenchmark {
         Duration each = Duration.ofMillis(Math.max(1000, seconds * 1000L / connectionCounts.size()));
         for (Target target : targets) {
             for (int connections : connectionCounts) {
-                LoadGenerator.Result result = new LoadGenerator(new LoadGenerator.Settings(
-                        new InetSocketAddress("127.0.0.1", target.port()), target.request(), target.reply(), connections, depth,
-                        Math.min(threads, connections), each, Duration.ofMillis(500), 0)).run(() -> { }, () -> { }, () -> { },
-                        Duration.ofMillis(250));
+                LoadGenerator.Result result = closedLoop(target.port(), target.request(), target.reply(), connections, depth,
+                        threads, each, Duration.ofMillis(500)).run(() -> { }, () -> { }, () -> { }, Duration.ofMillis(250));
                 printErrors(target.name() + " warm-up " + connections, result);
                 errors += result.errors();
             }
@@ -577,11 +575,17 @@ public final class DiscoveryBenchmark {
         out("  (other processes still use %.0f%% of a core after waiting %d s: measuring anyway)", other, maxSeconds);
     }
 
+    /** Closed-loop load on 127.0.0.1:{@code port}, with no more generator threads than connections. */
+    private static LoadGenerator closedLoop(int port, byte[] request, byte[] reply, int connections, int depth, int threads,
+            Duration warmup, Duration measure) {
+        return new LoadGenerator(new LoadGenerator.Settings(new InetSocketAddress("127.0.0.1", port), request, reply,
+                connections, depth, Math.min(threads, connections), warmup, measure, 0));
+    }
+
     private Run loadOnce(String name, ServerProcess server, int port, byte[] request, byte[] reply, int connections,
             int depth, int threads, Duration warmup, Duration measure) throws IOException, InterruptedException {
         Run run = new Run(name);
-        LoadGenerator generator = new LoadGenerator(new LoadGenerator.Settings(new InetSocketAddress("127.0.0.1", port),
-                request, reply, connections, depth, Math.min(threads, connections), warmup, measure, 0));
+        LoadGenerator generator = closedLoop(port, request, reply, connections, depth, threads, warmup, measure);
         run.result = generator.run(() -> {
             run.machineBusyStart = machineBusyNanos();
             run.serverCpuStart = server.cpuNanos();
