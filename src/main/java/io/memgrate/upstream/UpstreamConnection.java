@@ -86,6 +86,8 @@ final class UpstreamConnection {
                     socket = null;
                 }
             });
+            // not the field: an endpoint that failed at once has already cleared it
+            return attempt;
         }
         return socket;
     }

@@ -1,6 +1,7 @@
 package io.memgrate.upstream;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.jboss.logging.Logger;
 
@@ -12,6 +13,7 @@ import io.memgrate.protocol.MalformedReplyException;
 import io.memgrate.protocol.UpstreamReply;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -34,13 +36,15 @@ final class UpstreamPoller {
     private final MergedView view;
     private final MemgrateMetrics metrics;
     private final long intervalMillis;
+    private final long attemptDeadlineMillis;
+    private volatile long lastAttemptEndedNanos = System.nanoTime();
     private boolean legacy;
     private boolean failing;
     private long timer = -1;
     private boolean stopped;
 
     UpstreamPoller(Side side, Context context, EndpointSource source, UpstreamConnection connection, MergedView view,
-            MemgrateMetrics metrics, Duration interval) {
+            MemgrateMetrics metrics, Duration interval, Duration attemptDeadline) {
         this.metrics = metrics;
         this.side = side;
         this.context = context;
@@ -48,6 +52,7 @@ final class UpstreamPoller {
         this.connection = connection;
         this.view = view;
         this.intervalMillis = Math.max(1, interval.toMillis());
+        this.attemptDeadlineMillis = Math.max(1, attemptDeadline.toMillis());
     }
 
     Side side() {
@@ -71,39 +76,81 @@ final class UpstreamPoller {
         return connection.exchange(commandLine, UpstreamReply.STATS);
     }
 
+    /**
+     * One attempt, then the next one is scheduled whatever happened: an exception anywhere in an attempt is logged
+     * and counted as a failed poll, and an attempt that neither succeeds nor fails (an endpoint lookup that hangs)
+     * is ended by its deadline, so polling cannot stop while Memgrate runs.
+     */
     private void poll() {
         long started = System.nanoTime();
-        Future<Buffer> configReply = connection.exchange(legacy ? LEGACY_GET : CONFIG_GET, UpstreamReply.CONFIG);
-        Future<Buffer> versionReply = connection.exchange(VERSION, UpstreamReply.LINE);
-        Future.all(configReply, versionReply).onComplete(done -> {
+        Promise<List<Buffer>> attempt = Promise.promise();
+        long deadline = context.owner().setTimer(attemptDeadlineMillis, id -> {
+            if (attempt.tryFail(new UpstreamException("timeout", "no complete answer within " + attemptDeadlineMillis
+                    + " ms (endpoint lookup, connect and reply)"))) {
+                connection.reset(new UpstreamException("timeout", "connection dropped after a timed-out poll"));
+            }
+        });
+        try {
+            exchange().onComplete(attempt);
+        } catch (RuntimeException e) {
+            attempt.tryFail(e);
+        }
+        attempt.future().onComplete(done -> {
+            context.owner().cancelTimer(deadline);
             boolean retryNow = false;
             try {
                 if (done.failed()) {
-                    throw done.cause();
+                    failed(done.cause());
+                } else {
+                    retryNow = handle(done.result().get(0), done.result().get(1), started);
                 }
-                retryNow = handle(ConfigAnswer.parse(configReply.result().getBytes()),
-                        EngineVersion.parse(versionReply.result().getBytes()), started);
-            } catch (UpstreamException e) {
-                fail(e.reason(), e.getMessage());
-            } catch (MalformedReplyException e) {
-                fail("malformed-" + e.reason(), "malformed reply: " + e.getMessage());
-            } catch (Throwable e) {
-                LOG.errorf(e, "%s upstream: unexpected failure", side.label());
-                fail("unexpected", "unexpected failure: " + e);
-            }
-            if (stopped) {
-                return;
-            }
-            if (retryNow) {
-                poll();
-            } else {
-                timer = context.owner().setTimer(intervalMillis, id -> poll());
+            } catch (RuntimeException e) {
+                failed(e);
+            } finally {
+                lastAttemptEndedNanos = System.nanoTime();
+                scheduleNext(retryNow);
             }
         });
     }
 
+    /** The configuration and version requests, pipelined; completes with both replies. */
+    private Future<List<Buffer>> exchange() {
+        Future<Buffer> configReply = connection.exchange(legacy ? LEGACY_GET : CONFIG_GET, UpstreamReply.CONFIG);
+        Future<Buffer> versionReply = connection.exchange(VERSION, UpstreamReply.LINE);
+        return Future.all(configReply, versionReply).map(both -> List.of(configReply.result(), versionReply.result()));
+    }
+
+    private void scheduleNext(boolean now) {
+        if (stopped) {
+            return;
+        }
+        if (now) {
+            context.runOnContext(v -> poll());
+        } else {
+            timer = context.owner().setTimer(intervalMillis, id -> poll());
+        }
+    }
+
+    /** How long ago the last poll attempt ended, successful or not (since start-up before the first one). */
+    Duration sinceLastAttempt() {
+        return Duration.ofNanos(System.nanoTime() - lastAttemptEndedNanos);
+    }
+
+    private void failed(Throwable error) {
+        if (error instanceof UpstreamException upstream) {
+            fail(upstream.reason(), upstream.getMessage());
+        } else if (error instanceof MalformedReplyException malformed) {
+            fail("malformed-" + malformed.reason(), "malformed reply: " + malformed.getMessage());
+        } else {
+            LOG.errorf(error, "%s upstream: unexpected failure", side.label());
+            fail("unexpected", "unexpected failure: " + error);
+        }
+    }
+
     /** Returns true when the poll should be repeated at once (after switching to the legacy get). */
-    private boolean handle(ConfigAnswer answer, String engineVersion, long started) {
+    private boolean handle(Buffer configReply, Buffer versionReply, long started) {
+        ConfigAnswer answer = ConfigAnswer.parse(configReply.getBytes());
+        String engineVersion = EngineVersion.parse(versionReply.getBytes());
         if (answer instanceof ConfigAnswer.Found found) {
             metrics.fetched(side, System.nanoTime() - started);
             if (failing) {

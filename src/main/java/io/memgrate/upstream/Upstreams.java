@@ -1,5 +1,6 @@
 package io.memgrate.upstream;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -44,15 +45,38 @@ public class Upstreams {
         this.view = view;
     }
 
-    /**
-     * Starts polling. Called once at start-up with the endpoint source of each configured side, in
-     * {@link Side} order (primary first).
-     */
     /** True once every configured upstream has a poller. */
     public synchronized boolean started() {
         return !pollers.isEmpty();
     }
 
+    /**
+     * The longest a poll attempt may take: connecting and each reply are bounded by the upstream timeout; the rest
+     * bounds an endpoint lookup that hangs.
+     */
+    Duration attemptDeadline() {
+        return config.upstream().timeout().multipliedBy(2).plusSeconds(1);
+    }
+
+    /**
+     * How long a poller may go without ending an attempt before it counts as stalled: three intervals with an
+     * attempt each, far beyond any slow upstream, since every attempt ends by its deadline.
+     */
+    public Duration pollerStalledAfter() {
+        return config.refreshInterval().plus(attemptDeadline()).multipliedBy(3);
+    }
+
+    /** For each configured side, how long ago its poller last ended an attempt, successful or not. */
+    public synchronized Map<Side, Duration> sinceLastPollAttempt() {
+        Map<Side, Duration> ages = new EnumMap<>(Side.class);
+        pollers.forEach(poller -> ages.put(poller.side(), poller.sinceLastAttempt()));
+        return ages;
+    }
+
+    /**
+     * Starts polling. Called once at start-up with the endpoint source of each configured side, in
+     * {@link Side} order (primary first).
+     */
     public synchronized void start(Map<Side, EndpointSource> sources) {
         client = vertx.createNetClient(clientOptions(config.upstream()));
         for (Map.Entry<Side, EndpointSource> entry : new EnumMap<>(sources).entrySet()) {
@@ -63,7 +87,7 @@ public class Upstreams {
             UpstreamConnection connection = new UpstreamConnection(context, client, entry.getValue(),
                     config.upstream().timeout(), config.upstream().maxReplyBytes());
             UpstreamPoller poller = new UpstreamPoller(side, context, entry.getValue(), connection, view, metrics,
-                    config.refreshInterval());
+                    config.refreshInterval(), attemptDeadline());
             pollers.add(poller);
             LOG.infof("Polling %s upstream %s every %s", side.label(), entry.getValue(), config.refreshInterval());
             poller.start();

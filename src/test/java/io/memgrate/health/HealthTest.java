@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import io.memgrate.support.TestClusters;
+import io.memgrate.upstream.Side;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -74,6 +76,24 @@ class HealthTest {
                 .body("checks.find { it.name == 'memgrate-merge' }.data.'primary.last_error'", startsWith("cannot connect to 127.0.0.1:")));
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'memgrate-merge' }.data.'primary.version'", equalTo(7));
+        // failed polls are attempts that ended: the poller is alive
+        given().get("/q/health/live").then().statusCode(200)
+                .body("checks.find { it.name == 'memgrate-pollers' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'memgrate-pollers' }.data.'primary.seconds_since_poll_attempt'", equalTo(0))
+                .body("checks.find { it.name == 'memgrate-pollers' }.data.'secondary.seconds_since_poll_attempt'", equalTo(0));
+    }
+
+    @Test
+    @Order(2)
+    void livenessIsDownWhenAPollerEndedNoAttemptForLongerThanTheLimit() {
+        Duration limit = Duration.ofSeconds(30);
+        HealthCheckResponse stalled = PollerLivenessCheck.check(
+                Map.of(Side.PRIMARY, Duration.ofSeconds(31), Side.SECONDARY, Duration.ofSeconds(1)), limit);
+        assertThat(stalled.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
+        assertThat(stalled.getData().orElseThrow()).containsEntry("primary.seconds_since_poll_attempt", 31L)
+                .containsEntry("stalled_after_seconds", 30L);
+        assertThat(PollerLivenessCheck.check(Map.of(Side.PRIMARY, limit), limit).getStatus())
+                .isEqualTo(HealthCheckResponse.Status.UP);
     }
 
     @Test

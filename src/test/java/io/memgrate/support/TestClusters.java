@@ -93,12 +93,16 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     public static final String PRIMARY_CLUSTER_ID = "orders-cache-old";
     public static final String SECONDARY_CLUSTER_ID = "orders-cache-new";
 
+    /** Init arg, with {@link #BY_CLUSTER_ID}: the primary cluster does not exist yet when Memgrate starts. */
+    public static final String PRIMARY_NOT_CREATED = "primary-not-created";
+
     /** Init arg: upstreams and the client listener speak TLS, with a CA and certificates made for the test. */
     public static final String TLS = "tls";
 
     private boolean secondaryDown;
     private boolean byClusterId;
     private boolean tls;
+    private boolean primaryNotCreated;
     private TestCertificates.Issued ca;
     private ElastiCacheApi api;
 
@@ -107,6 +111,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         secondaryDown = Boolean.parseBoolean(initArgs.getOrDefault(SECONDARY_DOWN, "false"));
         byClusterId = Boolean.parseBoolean(initArgs.getOrDefault(BY_CLUSTER_ID, "false"));
         tls = Boolean.parseBoolean(initArgs.getOrDefault(TLS, "false"));
+        primaryNotCreated = Boolean.parseBoolean(initArgs.getOrDefault(PRIMARY_NOT_CREATED, "false"));
     }
 
     @Override
@@ -140,7 +145,11 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
                 "memgrate.upstream.timeout", "500ms"));
         if (byClusterId) {
             api = new ElastiCacheApi();
-            api.memcachedCluster(PRIMARY_CLUSTER_ID, "available", "127.0.0.1", primary.port());
+            if (primaryNotCreated) {
+                api.notFound(PRIMARY_CLUSTER_ID);
+            } else {
+                api.memcachedCluster(PRIMARY_CLUSTER_ID, "available", "127.0.0.1", primary.port());
+            }
             api.memcachedCluster(SECONDARY_CLUSTER_ID, "available", "127.0.0.1", secondary.port());
             config.putAll(Map.of(
                     "memgrate.primary.cluster-id", PRIMARY_CLUSTER_ID,
