@@ -66,6 +66,13 @@ public interface MemgrateConfig {
         @WithDefault("10m")
         Duration idleTimeout();
 
+        /**
+         * How long a client may leave its replies unread, with its write queue full and its reading paused, before it
+         * is closed.
+         */
+        @WithDefault("30s")
+        Duration writeStallTimeout();
+
         /** Connections beyond this many get {@code SERVER_ERROR too many connections} and are closed. */
         @WithDefault("10000")
         int maxConnections();

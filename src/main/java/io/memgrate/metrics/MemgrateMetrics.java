@@ -39,6 +39,7 @@ public class MemgrateMetrics {
     private final MeterRegistry registry;
     private final MergedView view;
     private final AtomicInteger openConnections = new AtomicInteger();
+    private final AtomicInteger blockedConnections = new AtomicInteger();
     /**
      * Meters that read beans or this bean's counts; removed on shutdown so a registry that outlives the application
      * never reads a dead one.
@@ -56,6 +57,8 @@ public class MemgrateMetrics {
         this.view = view;
         gauges.add(Gauge.builder("memgrate.client.connections", openConnections, AtomicInteger::get)
                 .description("Open client connections").register(registry));
+        gauges.add(Gauge.builder("memgrate.client.connections.blocked", blockedConnections, AtomicInteger::get)
+                .description("Client connections not reading their replies: write queue full, reading paused").register(registry));
         gauges.add(Gauge.builder("memgrate.served.version", view, v -> v.served().map(s -> (double) s.config().version()).orElse(Double.NaN))
                 .description("Configuration version served to clients").register(registry));
         gauges.add(Gauge.builder("memgrate.served.nodes", view, v -> v.served().map(s -> (double) s.config().nodes().size()).orElse(Double.NaN))
@@ -119,6 +122,19 @@ public class MemgrateMetrics {
 
     public void badInput(String reason) {
         registry.counter("memgrate.client.bad.input", "reason", reason).increment();
+    }
+
+    /** A client's write queue filled up (true) or drained or closed (false). */
+    public void clientBlocked(boolean blocked) {
+        if (blocked) {
+            blockedConnections.incrementAndGet();
+        } else {
+            blockedConnections.decrementAndGet();
+        }
+    }
+
+    public void clientStalled() {
+        registry.counter("memgrate.client.connections.stalled").increment();
     }
 
     public void connectionClosed() {

@@ -1,6 +1,7 @@
 package io.memgrate.server;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 import org.jboss.logging.Logger;
 
@@ -25,6 +26,10 @@ import io.vertx.core.net.impl.NetSocketInternal;
  * One client connection. Lines end with {@code \n} or {@code \r\n}; pipelined commands are answered in order.
  * Answers from memory are written at once; while a {@code stats} relay is pending, reading pauses so replies
  * stay in order and a client cannot queue unbounded work.
+ * <p>
+ * Flow control: once the replies queued for the client fill its write queue (a client that sends without reading),
+ * handling lines and reading both pause until the queue drains, so what one client holds is bounded by the write
+ * queue plus one read; a client that leaves the queue full for the write-stall timeout is closed.
  * <p>
  * Lines are found in the bytes Netty read, where they lie (only a partial line, or lines held during a relay, are
  * copied), and the two polling lines are recognised by comparing bytes, without parsing: every client polls, so
@@ -55,21 +60,27 @@ final class ClientConnection {
     private final Upstreams upstreams;
     private final MemgrateMetrics metrics;
     private final int maxLineBytes;
+    private final long writeStallMillis;
     /** Bytes received but not handled yet: a partial line, or lines waiting while a stats relay is pending. */
     private final ByteBuf pending = Unpooled.buffer(0);
     /** Bad input found after the pending lines: answered once they are. */
     private Runnable rejection;
     private boolean relaying;
+    /** The write queue is full: lines wait until the client reads its replies. */
+    private boolean blocked;
+    private long stallTimer = -1;
     private boolean closeWhenIdle;
     private boolean closing;
 
-    ClientConnection(NetSocketInternal socket, MergedView view, Upstreams upstreams, MemgrateMetrics metrics, int maxLineBytes) {
+    ClientConnection(NetSocketInternal socket, MergedView view, Upstreams upstreams, MemgrateMetrics metrics, int maxLineBytes,
+            Duration writeStall) {
         this.context = Vertx.currentContext();
         this.socket = socket;
         this.view = view;
         this.upstreams = upstreams;
         this.metrics = metrics;
         this.maxLineBytes = maxLineBytes;
+        this.writeStallMillis = Math.max(1, writeStall.toMillis());
     }
 
     void start() {
@@ -84,6 +95,7 @@ final class ClientConnection {
                 ReferenceCountUtil.release(message);
             }
         });
+        socket.drainHandler(v -> drained());
     }
 
     /**
@@ -122,7 +134,7 @@ final class ClientConnection {
      * the bytes not handled begin.
      */
     private int handleLines(ByteBuf bytes, int start, int end) {
-        while (!relaying && !closing && start < end) {
+        while (!relaying && !closing && !blocked && start < end) {
             int newline = bytes.indexOf(start, end, (byte) '\n');
             if (newline < 0) {
                 break;
@@ -134,6 +146,9 @@ final class ClientConnection {
                 reject("line-too-long", LINE_TOO_LONG);
             } else {
                 handleLine(bytes, from, length);
+                if (socket.writeQueueFull()) {
+                    block();
+                }
             }
         }
         return start;
@@ -141,7 +156,7 @@ final class ClientConnection {
 
     /** Answers bad input found after the lines, or a partial line that is already too long. */
     private void afterLines() {
-        if (relaying || closing) {
+        if (relaying || closing || blocked) {
             return;
         }
         if (rejection != null) {
@@ -164,7 +179,7 @@ final class ClientConnection {
     }
 
     private void closeIfIdle() {
-        if (!relaying && !closing) {
+        if (!relaying && !closing && !blocked) {
             close();
         }
     }
@@ -232,18 +247,64 @@ final class ClientConnection {
             }
             metrics.request(ClientCommand.Kind.STATS, Outcome.OK);
             socket.write(done.result());
-            // answer the lines that arrived meanwhile; one of them may start another relay
-            handlePending();
-            if (relaying || closing) {
-                return;
+            if (socket.writeQueueFull()) {
+                block();
             }
-            if (closeWhenIdle) {
-                // a client's end of input is read after all its bytes, so every line it sent has been answered
-                close();
-            } else {
-                reading(true);
-            }
+            resume();
         }));
+    }
+
+    /** The client stopped reading its replies: stop handling its lines and reading until it catches up. */
+    private void block() {
+        blocked = true;
+        reading(false);
+        metrics.clientBlocked(true);
+        stallTimer = context.owner().setTimer(writeStallMillis, id -> {
+            if (blocked && !closing) {
+                metrics.clientStalled();
+                LOG.debugf("client %s left its replies unread for %d ms; closing", socket.remoteAddress(), writeStallMillis);
+                closing = true;
+                // from Vert.x's handler down: closing through it waits until the replies the client does not read are written
+                socket.channelHandlerContext().close();
+            }
+        });
+    }
+
+    /** The connection is closed, by either side. */
+    void closed() {
+        closing = true;
+        if (blocked) {
+            blocked = false;
+            metrics.clientBlocked(false);
+            context.owner().cancelTimer(stallTimer);
+        }
+    }
+
+    private void drained() {
+        if (!blocked) {
+            return;
+        }
+        blocked = false;
+        metrics.clientBlocked(false);
+        context.owner().cancelTimer(stallTimer);
+        resume();
+    }
+
+    /**
+     * After a stats relay or a drained write queue: answers the lines that arrived meanwhile (one of them may start
+     * another relay or fill the queue again), then reads again, or closes if the client has ended its side.
+     */
+    private void resume() {
+        handlePending();
+        if (relaying || closing || blocked) {
+            return;
+        }
+        if (closeWhenIdle) {
+            // a client's end of input is read after all its bytes, so every line it sent has been answered
+            close();
+        } else {
+            reading(true);
+        }
     }
 
     /**

@@ -99,10 +99,12 @@ public class ConfigEndpointServer {
         }
         // Vert.x's TCP sockets all implement NetSocketInternal: the connection reads Netty's buffers through it
         NetSocketInternal internal = (NetSocketInternal) socket;
-        ClientConnection connection = new ClientConnection(internal, view, upstreams, metrics, config.client().maxLineBytes());
+        ClientConnection connection = new ClientConnection(internal, view, upstreams, metrics, config.client().maxLineBytes(),
+                config.client().writeStallTimeout());
         connections.add(connection);
         metrics.connectionOpened();
         socket.closeHandler(v -> {
+            connection.closed();
             connections.remove(connection);
             metrics.connectionClosed();
             if (draining && connections.isEmpty()) {

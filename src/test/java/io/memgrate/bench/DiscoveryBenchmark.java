@@ -48,7 +48,7 @@ public final class DiscoveryBenchmark {
     /** Memgrate's JVM options as shipped (Dockerfile.jvm, JVM overlay; DeployManifestsTest keeps them equal). */
     public static final String DEFAULT_JVM_OPTS = "-XX:+UseSerialGC -Xms16m -Xmx64m -Xss256k -XX:MaxMetaspaceSize=64m"
             + " -XX:ReservedCodeCacheSize=32m -XX:MaxDirectMemorySize=32m -XX:CICompilerCount=2"
-            + " -XX:-UsePerfData -XX:TrimNativeHeapInterval=2000";
+            + " -XX:-UsePerfData -XX:TrimNativeHeapInterval=2000 -XX:+ExitOnOutOfMemoryError";
     /** The AppCDS archive's file name, next to quarkus-run.jar. */
     public static final String APP_CDS_ARCHIVE = "app-cds.jsa";
     static final byte[] CONFIG_GET = "config get cluster\r\n".getBytes(StandardCharsets.US_ASCII);

@@ -308,6 +308,8 @@ class DeployManifestsTest {
         // README's performance numbers hold for the options bench/run.sh starts Memgrate with: the image and the JVM
         // overlay must run it with the same ones (collector through GC_CONTAINER_OPTIONS, the rest appended)
         List<String> benchmarked = new ArrayList<>(List.of(DiscoveryBenchmark.DEFAULT_JVM_OPTS.split(" ")));
+        // a JVM whose heap ran out must exit so that Kubernetes restarts it, not linger with dead threads
+        assertTrue(benchmarked.contains("-XX:+ExitOnOutOfMemoryError"), "exit on OutOfMemoryError");
         // the benchmark passes the archive next to the jar it runs; the image writes its own into /deployments
         benchmarked.add("-XX:SharedArchiveFile=/deployments/" + DiscoveryBenchmark.APP_CDS_ARCHIVE);
         Map<String, String> dockerEnv = dockerfileEnv(root.resolve("src/main/docker/Dockerfile.jvm"));
