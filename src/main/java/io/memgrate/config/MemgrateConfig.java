@@ -35,6 +35,8 @@ public interface MemgrateConfig {
 
     Client client();
 
+    Stats stats();
+
     /** On shutdown, how long open client connections get to finish the request they are answering. */
     @WithDefault("10s")
     Duration shutdownDrainTimeout();
@@ -76,6 +78,15 @@ public interface MemgrateConfig {
         /** Connections beyond this many get {@code SERVER_ERROR too many connections} and are closed. */
         @WithDefault("10000")
         int maxConnections();
+    }
+
+    interface Stats {
+        /**
+         * How old a relayed {@code stats} reply may be when it is served again; client requests in between share it,
+         * so upstream {@code stats} load does not grow with the number of clients.
+         */
+        @WithDefault("1s")
+        Duration maxAge();
     }
 
     interface Aws {

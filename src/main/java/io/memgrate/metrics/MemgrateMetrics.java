@@ -150,6 +150,11 @@ public class MemgrateMetrics {
         registry.counter("memgrate.upstream.fetch.failures", "upstream", side.label(), "reason", reason).increment();
     }
 
+    /** A {@code stats} request sent to an upstream on behalf of clients. */
+    public void statsRequested(Side side) {
+        registry.counter("memgrate.upstream.stats.requests", "upstream", side.label()).increment();
+    }
+
     public void resolutionFailed(Side side, String reason) {
         registry.counter("memgrate.aws.resolution.failures", "upstream", side.label(), "reason", reason).increment();
     }

@@ -16,7 +16,14 @@ public record ClientCommand(Kind kind, String line) {
     private static final Pattern SPACES = Pattern.compile(" +");
 
     public enum Kind {
-        CONFIG_GET_CLUSTER, LEGACY_CONFIG_GET, VERSION, STATS, QUIT, UNSUPPORTED
+        CONFIG_GET_CLUSTER, LEGACY_CONFIG_GET, VERSION, STATS,
+        /**
+         * {@code stats} with arguments: refused, as some change a cache node's state ({@code stats reset},
+         * {@code stats detail on}) or read its keys ({@code stats cachedump}), and discovery clients send plain
+         * {@code stats} only.
+         */
+        STATS_WITH_ARGUMENTS,
+        QUIT, UNSUPPORTED
     }
 
     /**
@@ -39,7 +46,7 @@ public record ClientCommand(Kind kind, String line) {
             case "version":
                 return tokens.length == 1 ? Kind.VERSION : Kind.UNSUPPORTED;
             case "stats":
-                return Kind.STATS;
+                return tokens.length == 1 ? Kind.STATS : Kind.STATS_WITH_ARGUMENTS;
             case "quit":
                 return tokens.length == 1 ? Kind.QUIT : Kind.UNSUPPORTED;
             default:

@@ -43,6 +43,8 @@ final class ClientConnection {
     private static final Buffer LINE_TOO_LONG = Buffer.buffer(Replies.clientError("line too long"));
     private static final Buffer BINARY_PROTOCOL = Buffer.buffer(Replies.clientError(
             "binary protocol is not supported; Memgrate speaks the memcached text protocol"));
+    private static final Buffer STATS_ARGUMENTS_REFUSED = Buffer.buffer(Replies.clientError(
+            "stats arguments are not relayed: Memgrate relays only plain stats, read-only; ask a cache node directly"));
     private static final Buffer NOT_TEXT = Buffer.buffer(Replies.clientError("non-text input; Memgrate speaks the memcached text protocol"));
     /** The lines clients poll with, without their line end. */
     private static final ByteBuf CONFIG_GET_LINE = Unpooled.unreleasableBuffer(
@@ -196,7 +198,11 @@ final class ClientConnection {
                 metrics.request(kind, engine == null ? Outcome.NOT_READY : Outcome.OK);
                 socket.write(engine == null ? VERSION_UNKNOWN : Buffer.buffer(Replies.version(engine)));
             }
-            case STATS -> relayStats(Buffer.buffer(ByteBufUtil.getBytes(bytes, from, length)).appendString("\r\n"));
+            case STATS -> relayStats();
+            case STATS_WITH_ARGUMENTS -> {
+                metrics.request(kind, Outcome.FAILED);
+                socket.write(STATS_ARGUMENTS_REFUSED);
+            }
             case QUIT -> {
                 metrics.request(kind, Outcome.OK);
                 close();
@@ -234,10 +240,10 @@ final class ClientConnection {
         socket.write(kind == ClientCommand.Kind.CONFIG_GET_CLUSTER ? served.configReply() : served.legacyReply(), null);
     }
 
-    private void relayStats(Buffer commandLine) {
+    private void relayStats() {
         relaying = true;
         reading(false);
-        upstreams.stats(commandLine).onComplete(done -> context.runOnContext(v -> {
+        upstreams.stats().onComplete(done -> context.runOnContext(v -> {
             relaying = false;
             if (done.failed()) {
                 metrics.request(ClientCommand.Kind.STATS, Outcome.FAILED);

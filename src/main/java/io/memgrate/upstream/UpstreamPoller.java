@@ -71,11 +71,6 @@ final class UpstreamPoller {
         });
     }
 
-    /** Relays a {@code stats} command line over this upstream's connection; completes with the whole reply. */
-    Future<Buffer> stats(Buffer commandLine) {
-        return connection.exchange(commandLine, UpstreamReply.STATS);
-    }
-
     /**
      * One attempt, then the next one is scheduled whatever happened: an exception anywhere in an attempt is logged
      * and counted as a failed poll, and an attempt that neither succeeds nor fails (an endpoint lookup that hangs)

@@ -36,6 +36,7 @@ public class Upstreams {
     private final MemgrateMetrics metrics;
     private final List<UpstreamPoller> pollers = new ArrayList<>();
     private NetClient client;
+    private StatsRelay statsRelay;
 
     @Inject
     public Upstreams(Vertx vertx, MemgrateConfig config, MergedView view, MemgrateMetrics metrics) {
@@ -79,6 +80,7 @@ public class Upstreams {
      */
     public synchronized void start(Map<Side, EndpointSource> sources) {
         client = vertx.createNetClient(clientOptions(config.upstream()));
+        Map<Side, UpstreamConnection> statsConnections = new EnumMap<>(Side.class);
         for (Map.Entry<Side, EndpointSource> entry : new EnumMap<>(sources).entrySet()) {
             Side side = entry.getKey();
             view.expect(side, entry.getValue().toString());
@@ -89,9 +91,12 @@ public class Upstreams {
             UpstreamPoller poller = new UpstreamPoller(side, context, entry.getValue(), connection, view, metrics,
                     config.refreshInterval(), attemptDeadline());
             pollers.add(poller);
+            statsConnections.put(side, new UpstreamConnection(vertx.getOrCreateContext(), client, entry.getValue(),
+                    config.upstream().timeout(), config.upstream().maxReplyBytes()));
             LOG.infof("Polling %s upstream %s every %s", side.label(), entry.getValue(), config.refreshInterval());
             poller.start();
         }
+        statsRelay = new StatsRelay(statsConnections, metrics, config.stats().maxAge().toNanos());
     }
 
     /** Connect timeout and, when enabled, TLS with host name verification and an optional custom CA. */
@@ -106,18 +111,15 @@ public class Upstreams {
     }
 
     /**
-     * Relays a {@code stats} line to the primary, or to the secondary when the primary cannot answer.
-     * Fails when no upstream answers.
+     * The {@code stats} reply of the primary, or of the secondary when the primary cannot answer, at most
+     * {@code memgrate.stats.max-age} old. Fails when no upstream answers.
      */
-    public Future<Buffer> stats(Buffer commandLine) {
-        List<String> failures = new ArrayList<>();
-        Future<Buffer> reply = Future.failedFuture(new UpstreamException("none", "no upstream configured"));
-        for (UpstreamPoller poller : pollers()) {
-            reply = reply.recover(previous -> poller.stats(commandLine)
-                    .onFailure(e -> failures.add(poller.side().label() + ": " + e.getMessage())));
+    public Future<Buffer> stats() {
+        StatsRelay relay;
+        synchronized (this) {
+            relay = statsRelay;
         }
-        return reply.recover(e -> Future.failedFuture(
-                new UpstreamException("unavailable", "no upstream answered stats (" + String.join("; ", failures) + ")")));
+        return relay == null ? Future.failedFuture(new UpstreamException("none", "no upstream configured")) : relay.stats();
     }
 
     private synchronized List<UpstreamPoller> pollers() {
@@ -130,5 +132,10 @@ public class Upstreams {
 
     void onStop(@Observes ShutdownEvent event) {
         pollers().forEach(UpstreamPoller::stop);
+        synchronized (this) {
+            if (statsRelay != null) {
+                statsRelay.stop();
+            }
+        }
     }
 }

@@ -23,7 +23,11 @@ class ClientCommandTest {
             "get AmazonElastiCache:cluster; LEGACY_CONFIG_GET",
             "version;                       VERSION",
             "stats;                         STATS",
-            "stats slabs;                   STATS",
+            "stats slabs;                   STATS_WITH_ARGUMENTS",
+            "stats reset;                   STATS_WITH_ARGUMENTS",
+            "stats detail on;               STATS_WITH_ARGUMENTS",
+            "stats cachedump 1 10;          STATS_WITH_ARGUMENTS",
+            "'stats  ';                     STATS",
             "quit;                          QUIT"})
     void classifiesSupportedCommands(String line, Kind expected) {
         ClientCommand command = parse(line);

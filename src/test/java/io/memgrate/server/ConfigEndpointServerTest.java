@@ -103,6 +103,39 @@ class ConfigEndpointServerTest {
     }
 
     @Test
+    void statsWithArgumentsIsRefusedAndNeverReachesACacheNode() {
+        String refused = "CLIENT_ERROR stats arguments are not relayed: Memgrate relays only plain stats, read-only;"
+                + " ask a cache node directly\r\n";
+        long statsBefore = clusters.primary().endpoint().statsRequests() + clusters.secondary().endpoint().statsRequests();
+        try (TextClient client = new TextClient(server.port())) {
+            for (String command : List.of("stats reset\r\n", "stats detail on\r\n", "stats cachedump 1 10\r\n", "stats slabs\r\n")) {
+                assertThat(client.exchange(command, refused)).as(command).isEqualTo(refused);
+            }
+            assertThat(client.exchange("version\r\n", "VERSION 1.6.22\r\n")).as("the connection stays usable")
+                    .isEqualTo("VERSION 1.6.22\r\n");
+        }
+        assertThat(clusters.primary().endpoint().statsRequests() + clusters.secondary().endpoint().statsRequests())
+                .isEqualTo(statsBefore);
+    }
+
+    @Test
+    void configPollsDoNotWaitBehindAClientsStats() {
+        // the primary takes 2 s to answer stats and, like memcached, answers nothing else on that connection meanwhile
+        EmulatedConfigEndpoint primary = clusters.primary().endpoint();
+        primary.setStatsDelay(Duration.ofSeconds(2));
+        long statsBefore = primary.statsRequests();
+        try (TextClient client = new TextClient(server.port())) {
+            client.send("stats\r\n");
+            await().atMost(WAIT).until(() -> primary.statsRequests() > statsBefore);
+            long polls = primary.configRequests();
+            // polls go every 100 ms; the stats exchange gives up only after the 500 ms upstream timeout
+            await().atMost(Duration.ofMillis(450)).until(() -> primary.configRequests() > polls);
+            assertThat(client.readUntilEnd()).as("the secondary's, after the primary's stats timed out")
+                    .isEqualTo(directStats(clusters.secondary().port()));
+        }
+    }
+
+    @Test
     void pipelinedCommandsAreAnsweredInOrder() {
         String config = configReply(mergedPayload(clusters));
         String legacy = legacyReply(mergedPayload(clusters));

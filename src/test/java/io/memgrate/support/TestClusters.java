@@ -142,7 +142,9 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
                 "memgrate.listen.host", "127.0.0.1",
                 "memgrate.listen.port", "0",
                 "memgrate.refresh-interval", "100ms",
-                "memgrate.upstream.timeout", "500ms"));
+                "memgrate.upstream.timeout", "500ms",
+                // every stats request reaches the upstream, so tests see each upstream's current reply
+                "memgrate.stats.max-age", "0s"));
         if (byClusterId) {
             api = new ElastiCacheApi();
             if (primaryNotCreated) {

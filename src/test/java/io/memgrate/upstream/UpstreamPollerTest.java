@@ -14,15 +14,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.memgrate.config.HostAndPort;
-import io.memgrate.config.MemgrateConfig;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.protocol.ClusterConfig;
 import io.memgrate.protocol.Node;
+import io.memgrate.support.DefaultSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.quarkus.runtime.configuration.DurationConverter;
-import io.smallrye.config.SmallRyeConfigBuilder;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -45,10 +43,7 @@ class UpstreamPollerTest {
         vertx = Vertx.vertx();
         endpoint = new EmulatedConfigEndpoint(vertx, "1.6.22", CONFIG);
         endpoint.start("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        // the defaults, with Quarkus' duration forms ("5s")
-        MemgrateConfig config = new SmallRyeConfigBuilder().withMapping(MemgrateConfig.class)
-                .withConverter(Duration.class, 100, new DurationConverter()).build().getConfigMapping(MemgrateConfig.class);
-        view = new MergedView(config);
+        view = new MergedView(DefaultSettings.memgrate());
         view.expect(Side.PRIMARY, "test");
         registry = new SimpleMeterRegistry();
     }
