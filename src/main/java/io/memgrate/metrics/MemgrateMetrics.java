@@ -116,6 +116,11 @@ public class MemgrateMetrics {
         openConnections.incrementAndGet();
     }
 
+    /** A client connection failed: reset by the client ({@code io}), a failed TLS handshake, or anything else. */
+    public void connectionFailed(String reason) {
+        registry.counter("memgrate.client.connection.errors", "reason", reason).increment();
+    }
+
     public void connectionRejected() {
         registry.counter("memgrate.client.connections.rejected").increment();
     }

@@ -5,10 +5,17 @@ import static io.memgrate.support.ExpectedReplies.mergedPayload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import jakarta.inject.Inject;
 
@@ -17,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -37,6 +45,9 @@ class BadInputTest {
 
     @Inject
     ConfigEndpointServer server;
+
+    @Inject
+    MeterRegistry registry;
 
     private String config;
 
@@ -136,6 +147,50 @@ class BadInputTest {
         } finally {
             open.forEach(TextClient::close);
         }
+    }
+
+    @Test
+    void clientsThatResetTheirConnectionAreCountedNotLoggedAsErrors() throws Exception {
+        List<LogRecord> errors = new CopyOnWriteArrayList<>();
+        Handler errorLog = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                if (record.getLevel().intValue() >= Level.SEVERE.intValue()) {
+                    errors.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        double before = connectionErrors("io");
+        Logger.getLogger("").addHandler(errorLog);
+        try {
+            for (int i = 0; i < 20; i++) {
+                try (Socket client = new Socket("127.0.0.1", server.port())) {
+                    client.getOutputStream().write("version\r\n".getBytes(StandardCharsets.US_ASCII));
+                    assertThat(client.getInputStream().read()).isEqualTo('V');
+                    // closing with unread bytes and no linger sends a reset, not a FIN
+                    client.setSoLinger(true, 0);
+                }
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> connectionErrors("io") - before == 20);
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.openConnections() == 0);
+        } finally {
+            Logger.getLogger("").removeHandler(errorLog);
+        }
+        assertThat(errors).extracting(LogRecord::getMessage).isEmpty();
+        assertStillServing();
+    }
+
+    private double connectionErrors(String reason) {
+        var counter = registry.find("memgrate.client.connection.errors").tag("reason", reason).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     private void assertStillServing() {
