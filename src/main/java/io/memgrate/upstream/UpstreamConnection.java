@@ -86,6 +86,8 @@ final class UpstreamConnection {
                     socket = null;
                 }
             });
+            // not the field: an attempt that failed at once (an endpoint source in backoff) has already cleared it
+            return attempt;
         }
         return socket;
     }
