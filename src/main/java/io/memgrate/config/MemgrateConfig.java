@@ -9,7 +9,10 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
-/** Every {@code memgrate.*} setting. README lists each with its default. */
+/**
+ * Every {@code memgrate.*} setting. README lists each with its default. Durations go through {@link Durations.Converter}
+ * so a malformed one says which forms work.
+ */
 @ConfigMapping(prefix = "memgrate")
 public interface MemgrateConfig {
 
@@ -23,6 +26,7 @@ public interface MemgrateConfig {
 
     /** How often each upstream is polled. */
     @WithDefault("5s")
+    @WithConverter(Durations.Converter.class)
     Duration refreshInterval();
 
     Upstream upstream();
@@ -37,6 +41,7 @@ public interface MemgrateConfig {
 
     /** On shutdown, how long open client connections get to finish the request they are answering. */
     @WithDefault("10s")
+    @WithConverter(Durations.Converter.class)
     Duration shutdownDrainTimeout();
 
     interface Listen {
@@ -64,6 +69,7 @@ public interface MemgrateConfig {
 
         /** Connections with no traffic for this long are closed. */
         @WithDefault("10m")
+        @WithConverter(Durations.Converter.class)
         Duration idleTimeout();
 
         /** Connections beyond this many get {@code SERVER_ERROR too many connections} and are closed. */
@@ -80,12 +86,14 @@ public interface MemgrateConfig {
 
         /** How often a resolved configuration endpoint is confirmed again. */
         @WithDefault("5m")
+        @WithConverter(Durations.Converter.class)
         Duration resolveInterval();
     }
 
     interface Upstream {
         /** Connect plus reply timeout for one exchange with an upstream. */
         @WithDefault("2s")
+        @WithConverter(Durations.Converter.class)
         Duration timeout();
 
         /** Largest upstream reply accepted; anything bigger is rejected as malformed. */
