@@ -10,8 +10,9 @@ import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
 /**
- * Every {@code memgrate.*} setting. README lists each with its default. Durations go through {@link Durations.Converter}
- * so a malformed one says which forms work.
+ * Every {@code memgrate.*} setting. README lists each with its default and the values refused. Durations go through
+ * {@link Durations.Converter} so a malformed one says which forms work; {@link ConfigChecks} refuses values that parse
+ * but cannot work.
  */
 @ConfigMapping(prefix = "memgrate")
 public interface MemgrateConfig {
