@@ -107,7 +107,7 @@ public class ConfigEndpointServer {
     }
 
     /**
-     * {@code printf 'stats\r\n' | nc memgrate 11211} ends its side of the connection right after the command; by
+     * {@code printf 'stats\r\n' | nc -N memgrate 11211} ends its side of the connection right after the command; by
      * default Netty then closes the whole connection and the relayed reply would be lost. Keep it open and close it
      * once the pending answers are written.
      */
