@@ -9,7 +9,11 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
-/** Every {@code memgrate.*} setting. README lists each with its default. */
+/**
+ * Every {@code memgrate.*} setting. README lists each with its default and the values refused. Durations go through
+ * {@link Durations.Converter} so a malformed one says which forms work; {@link ConfigChecks} refuses values that parse
+ * but cannot work.
+ */
 @ConfigMapping(prefix = "memgrate")
 public interface MemgrateConfig {
 
@@ -23,6 +27,7 @@ public interface MemgrateConfig {
 
     /** How often each upstream is polled. */
     @WithDefault("5s")
+    @WithConverter(Durations.Converter.class)
     Duration refreshInterval();
 
     Upstream upstream();
@@ -39,6 +44,7 @@ public interface MemgrateConfig {
 
     /** On shutdown, how long open client connections get to finish the request they are answering. */
     @WithDefault("10s")
+    @WithConverter(Durations.Converter.class)
     Duration shutdownDrainTimeout();
 
     interface Listen {
@@ -66,6 +72,7 @@ public interface MemgrateConfig {
 
         /** Connections with no traffic for this long are closed. */
         @WithDefault("10m")
+        @WithConverter(Durations.Converter.class)
         Duration idleTimeout();
 
         /**
@@ -73,6 +80,7 @@ public interface MemgrateConfig {
          * is closed.
          */
         @WithDefault("30s")
+        @WithConverter(Durations.Converter.class)
         Duration writeStallTimeout();
 
         /** Connections beyond this many get {@code SERVER_ERROR too many connections} and are closed. */
@@ -86,6 +94,7 @@ public interface MemgrateConfig {
          * so upstream {@code stats} load does not grow with the number of clients.
          */
         @WithDefault("1s")
+        @WithConverter(Durations.Converter.class)
         Duration maxAge();
     }
 
@@ -98,12 +107,14 @@ public interface MemgrateConfig {
 
         /** How often a resolved configuration endpoint is confirmed again. */
         @WithDefault("5m")
+        @WithConverter(Durations.Converter.class)
         Duration resolveInterval();
     }
 
     interface Upstream {
         /** Connect plus reply timeout for one exchange with an upstream. */
         @WithDefault("2s")
+        @WithConverter(Durations.Converter.class)
         Duration timeout();
 
         /** Largest upstream reply accepted; anything bigger is rejected as malformed. */

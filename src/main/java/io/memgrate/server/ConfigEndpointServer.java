@@ -1,8 +1,6 @@
 package io.memgrate.server;
 
 import java.io.IOException;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +24,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
-import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -74,19 +71,15 @@ public class ConfigEndpointServer {
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
         if (config.tls().enabled()) {
             options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-                    .setCertPath(required(config.tls().certificateFile(), "memgrate.tls.certificate-file"))
-                    .setKeyPath(required(config.tls().keyFile(), "memgrate.tls.key-file")));
+                    // both present and readable PEM: ConfigChecks ran first
+                    .setCertPath(config.tls().certificateFile().orElseThrow().toString())
+                    .setKeyPath(config.tls().keyFile().orElseThrow().toString()));
         }
         NetServer created = vertx.createNetServer(options).connectHandler(this::accept);
         server = created.listen(config.listen().port(), config.listen().host())
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.infof("Memgrate configuration endpoint listening on %s:%d%s", config.listen().host(), server.actualPort(),
                 config.tls().enabled() ? " (TLS)" : "");
-    }
-
-    private static String required(Optional<Path> file, String property) {
-        return file.map(Path::toString).orElseThrow(() -> new ConfigurationException(
-                property + " is required when memgrate.tls.enabled is true (a PEM file)"));
     }
 
     private void accept(NetSocket socket) {
@@ -135,7 +128,7 @@ public class ConfigEndpointServer {
     }
 
     /**
-     * {@code printf 'stats\r\n' | nc memgrate 11211} ends its side of the connection right after the command; by
+     * {@code printf 'stats\r\n' | nc -N memgrate 11211} ends its side of the connection right after the command; by
      * default Netty then closes the whole connection and the relayed reply would be lost. Keep it open and close it
      * once the pending answers are written.
      */

@@ -86,7 +86,7 @@ final class UpstreamConnection {
                     socket = null;
                 }
             });
-            // not the field: an endpoint that failed at once has already cleared it
+            // not the field: an attempt that failed at once (an endpoint source in backoff) has already cleared it
             return attempt;
         }
         return socket;

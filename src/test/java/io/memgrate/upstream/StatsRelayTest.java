@@ -20,7 +20,7 @@ import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.protocol.ClusterConfig;
 import io.memgrate.protocol.Node;
-import io.memgrate.support.DefaultSettings;
+import io.memgrate.support.MemgrateConfigs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -115,7 +115,7 @@ class StatsRelayTest {
         Map<Side, UpstreamConnection> connections = new EnumMap<>(Side.class);
         connections.put(Side.PRIMARY, connection(primary));
         connections.put(Side.SECONDARY, connection(secondary));
-        MergedView view = new MergedView(DefaultSettings.memgrate());
+        MergedView view = new MergedView(MemgrateConfigs.read());
         return new StatsRelay(connections, new MemgrateMetrics(registry, view), maxAge.toNanos());
     }
 

@@ -82,6 +82,19 @@ class UpstreamConnectionTest {
         assertThat(second.connections()).isEqualTo(1);
     }
 
+    @Test
+    void endpointSourceThatFailsAtOnceFailsTheExchange() {
+        // as ClusterIdEndpointSource answers during its backoff after a failed lookup
+        EndpointSource unresolved = () -> Future.failedFuture(new IllegalStateException("cluster not found"));
+        UpstreamConnection connection = new UpstreamConnection(vertx.getOrCreateContext(),
+                vertx.createNetClient(new NetClientOptions()), unresolved, Duration.ofSeconds(2), 1 << 20);
+        for (int attempt = 0; attempt < 2; attempt++) {
+            Future<Buffer> reply = settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE));
+            assertThat(((UpstreamException) reply.cause()).reason()).isEqualTo("resolve");
+            assertThat(reply.cause()).hasMessageContaining("cluster not found");
+        }
+    }
+
     private EmulatedConfigEndpoint endpoint() {
         EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, "1.6.22", CONFIG);
         settle(endpoint.start("127.0.0.1", 0));

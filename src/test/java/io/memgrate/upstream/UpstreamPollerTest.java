@@ -19,7 +19,7 @@ import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.protocol.ClusterConfig;
 import io.memgrate.protocol.Node;
-import io.memgrate.support.DefaultSettings;
+import io.memgrate.support.MemgrateConfigs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -43,7 +43,7 @@ class UpstreamPollerTest {
         vertx = Vertx.vertx();
         endpoint = new EmulatedConfigEndpoint(vertx, "1.6.22", CONFIG);
         endpoint.start("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        view = new MergedView(DefaultSettings.memgrate());
+        view = new MergedView(MemgrateConfigs.read());
         view.expect(Side.PRIMARY, "test");
         registry = new SimpleMeterRegistry();
     }
