@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import io.memgrate.protocol.ClusterConfig;
 import io.memgrate.support.TestClusters;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -78,6 +79,20 @@ class HealthTest {
 
     @Test
     @Order(3)
+    void staysReadyWhileANewNodeListIsHeldBackAndShowsWhy() {
+        TestClusters clusters = TestClusters.current();
+        ClusterConfig primary = clusters.primary().endpoint().config();
+        clusters.primary().endpoint().setConfig(new ClusterConfig(primary.version() - 2, primary.nodes().subList(1, 2)));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/health/ready").then()
+                .body("checks.find { it.name == 'memgrate-merge' }.data.held_version", equalTo(8)));
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'memgrate-merge' }.data.served_version", equalTo(10))
+                .body("checks.find { it.name == 'memgrate-merge' }.data.held_reason",
+                        startsWith("primary upstream 127.0.0.1:" + clusters.primary().port() + " went down from version 7 to 5"));
+    }
+
+    @Test
+    @Order(4)
     void livenessIsDownWhileAnEventLoopIsStuck() throws Exception {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         CountDownLatch release = new CountDownLatch(1);
@@ -102,7 +117,7 @@ class HealthTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void readinessGoesDownFirstWhenShutdownBegins() {
         shutdownDelay.fire(new ShutdownDelayInitiatedEvent());
         given().get("/q/health/ready").then().statusCode(503)
