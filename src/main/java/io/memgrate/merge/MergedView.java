@@ -31,7 +31,7 @@ public class MergedView {
     private final EnumMap<Side, UpstreamState> upstreams = new EnumMap<>(Side.class);
     private final long versionOffset;
     private final Clock clock;
-    /** Never replaced by a lower version, so it is also the highest version served (and its node list). */
+    /** Only ever replaced by a higher version, so it is the highest version served and the node list served at it. */
     private volatile ServedConfig served;
     /** Each upstream's configuration merged into the served one, to name the one that went down since. */
     private Map<Side, ClusterConfig> servedFrom = Map.of();
