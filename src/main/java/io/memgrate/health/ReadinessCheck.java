@@ -50,6 +50,9 @@ public class ReadinessCheck implements HealthCheck {
         } else {
             response.withData("waiting_for", String.join(",", view.waitingFor()));
         }
+        // stays UP: the served configuration is still the last known good one
+        view.held().ifPresent(held -> response.withData("held_version", held.merged().version())
+                .withData("held_reason", held.reason()));
         Instant now = Instant.now();
         for (UpstreamState upstream : view.upstreams()) {
             String prefix = upstream.side().label() + ".";

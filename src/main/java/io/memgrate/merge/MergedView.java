@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,7 +20,8 @@ import io.memgrate.upstream.Side;
 /**
  * The merged view: every upstream's last known good configuration and the merge of them that clients are served.
  * Nothing is served until every configured upstream has answered once (a partial merge would move keys for every
- * client); after that an upstream that fails keeps its last known good nodes in the merge.
+ * client); after that an upstream that fails keeps its last known good nodes in the merge. The served version never
+ * goes down and is never reused for another node list: clients ignore a version they already hold.
  */
 @ApplicationScoped
 public class MergedView {
@@ -29,7 +31,14 @@ public class MergedView {
     private final EnumMap<Side, UpstreamState> upstreams = new EnumMap<>(Side.class);
     private final long versionOffset;
     private final Clock clock;
+    /** Only ever replaced by a higher version, so it is the highest version served and the node list served at it. */
     private volatile ServedConfig served;
+    /** Each upstream's configuration merged into the served one, to name the one that went down since. */
+    private Map<Side, ClusterConfig> servedFrom = Map.of();
+    /** The last merge not served because its version does not rise, so each such state is logged once. */
+    private ClusterConfig lastNotServed;
+    /** Read without the lock by metrics, status and readiness. */
+    private volatile HeldMerge held;
     private volatile String engineVersion;
 
     @Inject
@@ -57,13 +66,6 @@ public class MergedView {
         UpstreamState previous = upstreams.get(side);
         if (previous == null) {
             throw new IllegalStateException(side.label() + " upstream is not configured");
-        }
-        if (previous.hasAnswered() && config.version() < previous.lastGood().version()) {
-            LOG.warnf("%s upstream %s: its configuration version went down from %d to %d (was the cluster replaced?). "
-                    + "Clients ignore a version that does not rise and keep their old node list. Fix: raise "
-                    + "memgrate.version-offset by at least %d on every Memgrate replica, then restart them.",
-                    side.label(), previous.endpoint(), previous.lastGood().version(), config.version(),
-                    previous.lastGood().version() - config.version() + 1);
         }
         upstreams.put(side, previous.answered(config, engine, clock.instant()));
         remerge();
@@ -93,11 +95,96 @@ public class MergedView {
             return;
         }
         ServedConfig current = served;
-        if (current != null && current.config().equals(merged)) {
-            return;
+        if (current == null || merged.version() > current.config().version()) {
+            serve(merged, current);
+        } else {
+            keepServing(current.config(), merged);
         }
+    }
+
+    private void serve(ClusterConfig merged, ServedConfig current) {
+        if (held != null) {
+            LOG.infof("Hold ended: the merged version %d is higher than version %d served so far, so clients take it",
+                    merged.version(), current.config().version());
+            held = null;
+        }
+        lastNotServed = null;
         logChange(current == null ? null : current.config(), merged);
         served = ServedConfig.of(merged);
+        servedFrom = upstreamConfigs();
+    }
+
+    /**
+     * A merge whose version does not rise above the served one is never served: clients holding the served version
+     * would ignore it, and a client holding none would get that version with another node list.
+     */
+    private void keepServing(ClusterConfig servedConfig, ClusterConfig merged) {
+        if (merged.equals(lastNotServed)) {
+            return;
+        }
+        boolean sameNodes = merged.nodes().equals(servedConfig.nodes());
+        if (sameNodes && held != null) {
+            LOG.infof("Hold ended: the upstreams list the served nodes again; still serving version %d",
+                    servedConfig.version());
+            held = null;
+        }
+        if (merged.equals(servedConfig)) {
+            lastNotServed = null;
+            return;
+        }
+        lastNotServed = merged;
+        String cause = upstreamChangesWithoutRise();
+        String fix = fix(merged, servedConfig.version());
+        if (sameNodes) {
+            LOG.warnf("Still serving version %d unchanged: %s, so the merged version fell to %d. The node list is the same, "
+                    + "so clients miss nothing now, but a node list change will be held back until the merged version "
+                    + "exceeds %d. %s", servedConfig.version(), cause, merged.version(), servedConfig.version(), fix);
+            return;
+        }
+        String reason = String.format("%s, so the merged version %d is not higher than version %d already served, "
+                + "which clients holding it would ignore. %s", cause, merged.version(), servedConfig.version(), fix);
+        held = new HeldMerge(merged, reason);
+        LOG.errorf("Holding back a new node list (nodes added %s, removed %s); still serving version %d unchanged: %s",
+                difference(merged.nodes(), servedConfig.nodes()), difference(servedConfig.nodes(), merged.nodes()),
+                servedConfig.version(), reason);
+    }
+
+    private Map<Side, ClusterConfig> upstreamConfigs() {
+        Map<Side, ClusterConfig> configs = new EnumMap<>(Side.class);
+        upstreams.forEach((side, state) -> configs.put(side, state.lastGood()));
+        return configs;
+    }
+
+    /**
+     * Names each upstream whose version went down, or whose nodes changed without its version rising, since the served
+     * configuration was merged. A merge that is not served has at least one (its version is not higher).
+     */
+    private String upstreamChangesWithoutRise() {
+        List<String> changes = new ArrayList<>();
+        upstreams.forEach((side, state) -> {
+            ClusterConfig then = servedFrom.get(side);
+            ClusterConfig now = state.lastGood();
+            if (now.version() < then.version()) {
+                changes.add(String.format("%s upstream %s went down from version %d to %d", side.label(), state.endpoint(),
+                        then.version(), now.version()));
+            } else if (now.version() == then.version() && !now.nodes().equals(then.nodes())) {
+                changes.add(String.format("%s upstream %s lists other nodes at the same version %d", side.label(),
+                        state.endpoint(), now.version()));
+            }
+        });
+        return String.join(" and ", changes) + " (was the cluster replaced?)";
+    }
+
+    /** The operator's fix: the offset that makes this merge's version exceed the served one, on every replica. */
+    private String fix(ClusterConfig merged, long servedVersion) {
+        long versionClientsTake = servedVersion + 1;
+        if (versionClientsTake > ClusterConfig.MAX_VERSION) {
+            return "No memgrate.version-offset can fix this, as clients accept no version above " + ClusterConfig.MAX_VERSION
+                    + ". Fix: lower memgrate.version-offset on every Memgrate replica, restart them, then restart every "
+                    + "client so it forgets the version it holds.";
+        }
+        return "Fix: raise memgrate.version-offset to at least " + (versionOffset + versionClientsTake - merged.version())
+                + " on every Memgrate replica, then restart them one by one.";
     }
 
     private static void logChange(ClusterConfig before, ClusterConfig after) {
@@ -105,17 +192,16 @@ public class MergedView {
             LOG.infof("Serving configuration version %d with %d nodes: %s", after.version(), after.nodes().size(), after.nodes());
             return;
         }
-        List<Node> added = new ArrayList<>(after.nodes());
-        added.removeAll(before.nodes());
-        List<Node> removed = new ArrayList<>(before.nodes());
-        removed.removeAll(after.nodes());
         LOG.infof("Served configuration changed: version %d -> %d, nodes added %s, removed %s",
-                before.version(), after.version(), added, removed);
-        if (after.version() <= before.version()) {
-            LOG.warnf("The served version did not rise (%d -> %d): clients will keep their old node list until it "
-                    + "does. Raise memgrate.version-offset by at least %d on every replica.",
-                    before.version(), after.version(), before.version() - after.version() + 1);
-        }
+                before.version(), after.version(), difference(after.nodes(), before.nodes()),
+                difference(before.nodes(), after.nodes()));
+    }
+
+    /** The nodes of {@code nodes} that are not in {@code without}. */
+    private static List<Node> difference(List<Node> nodes, List<Node> without) {
+        List<Node> remaining = new ArrayList<>(nodes);
+        remaining.removeAll(without);
+        return remaining;
     }
 
     /** The configuration to serve, empty until every configured upstream has answered once. */
@@ -126,6 +212,11 @@ public class MergedView {
     /** The primary's engine version, or the secondary's while the primary's is unknown. */
     public Optional<String> engineVersion() {
         return Optional.ofNullable(engineVersion);
+    }
+
+    /** A merge with a new node list held back because its version does not rise above the served one. */
+    public Optional<HeldMerge> held() {
+        return Optional.ofNullable(held);
     }
 
     public synchronized List<UpstreamState> upstreams() {

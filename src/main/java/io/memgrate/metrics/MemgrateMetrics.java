@@ -63,6 +63,9 @@ public class MemgrateMetrics {
                 .description("Configuration version served to clients").register(registry));
         gauges.add(Gauge.builder("memgrate.served.nodes", view, v -> v.served().map(s -> (double) s.config().nodes().size()).orElse(Double.NaN))
                 .description("Nodes in the served configuration").register(registry));
+        gauges.add(Gauge.builder("memgrate.served.held", view, v -> v.held().isPresent() ? 1 : 0)
+                .description("1 while a new node list is held back because its version does not rise above the served one")
+                .register(registry));
     }
 
     /** Registers the per-upstream meters of a configured side. */

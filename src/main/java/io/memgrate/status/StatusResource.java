@@ -20,11 +20,15 @@ import io.memgrate.server.ConfigEndpointServer;
 @Path("/memgrate/status")
 public class StatusResource {
 
-    public record Status(boolean ready, Served served, String engineVersion, Integer listeningPort, int openConnections,
-            List<Upstream> upstreams) {
+    public record Status(boolean ready, Served served, Held held, String engineVersion, Integer listeningPort,
+            int openConnections, List<Upstream> upstreams) {
     }
 
     public record Served(long version, List<String> nodes) {
+    }
+
+    /** A merge not served because its version does not rise above the served one; null when none is held. */
+    public record Held(long version, List<String> nodes, String reason) {
     }
 
     public record Upstream(String side, String endpoint, Long version, List<String> nodes, String engineVersion,
@@ -45,9 +49,10 @@ public class StatusResource {
     public Status status() {
         Instant now = Instant.now();
         Served served = view.served().map(s -> new Served(s.config().version(), wire(s.config().nodes()))).orElse(null);
+        Held held = view.held().map(h -> new Held(h.merged().version(), wire(h.merged().nodes()), h.reason())).orElse(null);
         List<Upstream> upstreams = view.upstreams().stream().map(state -> upstream(state, now)).toList();
         boolean listening = server.listening();
-        return new Status(served != null && listening && !lifecycle.shuttingDown(), served,
+        return new Status(served != null && listening && !lifecycle.shuttingDown(), served, held,
                 view.engineVersion().orElse(null), listening ? server.port() : null, server.openConnections(), upstreams);
     }
 

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import io.memgrate.protocol.ClusterConfig;
 import io.memgrate.support.TestClusters;
 import io.memgrate.upstream.Side;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
@@ -84,7 +85,7 @@ class HealthTest {
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void livenessIsDownWhenAPollerEndedNoAttemptForLongerThanTheLimit() {
         Duration limit = Duration.ofSeconds(30);
         HealthCheckResponse stalled = PollerLivenessCheck.check(
@@ -97,7 +98,21 @@ class HealthTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
+    void staysReadyWhileANewNodeListIsHeldBackAndShowsWhy() {
+        TestClusters clusters = TestClusters.current();
+        ClusterConfig primary = clusters.primary().endpoint().config();
+        clusters.primary().endpoint().setConfig(new ClusterConfig(primary.version() - 2, primary.nodes().subList(1, 2)));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/health/ready").then()
+                .body("checks.find { it.name == 'memgrate-merge' }.data.held_version", equalTo(8)));
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+                .body("checks.find { it.name == 'memgrate-merge' }.data.served_version", equalTo(10))
+                .body("checks.find { it.name == 'memgrate-merge' }.data.held_reason",
+                        startsWith("primary upstream 127.0.0.1:" + clusters.primary().port() + " went down from version 7 to 5"));
+    }
+
+    @Test
+    @Order(5)
     void livenessIsDownWhileAnEventLoopIsStuck() throws Exception {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
         CountDownLatch release = new CountDownLatch(1);
@@ -122,7 +137,7 @@ class HealthTest {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void readinessGoesDownFirstWhenShutdownBegins() {
         shutdownDelay.fire(new ShutdownDelayInitiatedEvent());
         given().get("/q/health/ready").then().statusCode(503)

@@ -6,7 +6,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
+import org.jboss.logmanager.ExtLogRecord;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,14 +26,29 @@ class MergedViewTest {
     private static final Node P1 = new Node("p1.example", "10.0.0.1", 11211);
     private static final Node P2 = new Node("p2.example", "10.0.0.2", 11211);
     private static final Node S1 = new Node("s1.example", "10.1.0.1", 11211);
+    /** Nodes of a primary cluster replaced under the same endpoint. */
+    private static final Node R1 = new Node("r1.example", "10.0.9.1", 11211);
+    private static final Node R2 = new Node("r2.example", "10.0.9.2", 11211);
 
+    private final CapturedLogs logs = new CapturedLogs();
     private MergedView view;
 
     @BeforeEach
     void setUp() {
-        view = new MergedView(OFFSET, Clock.fixed(Instant.parse("2024-01-01T00:00:00Z"), ZoneOffset.UTC));
+        view = view(OFFSET);
+        Logger.getLogger(MergedView.class.getName()).addHandler(logs);
+    }
+
+    @AfterEach
+    void removeLogHandler() {
+        Logger.getLogger(MergedView.class.getName()).removeHandler(logs);
+    }
+
+    private static MergedView view(long offset) {
+        MergedView view = new MergedView(offset, Clock.fixed(Instant.parse("2024-01-01T00:00:00Z"), ZoneOffset.UTC));
         view.expect(Side.PRIMARY, "primary.cfg:11211");
         view.expect(Side.SECONDARY, "secondary.cfg:11211");
+        return view;
     }
 
     private static ClusterConfig config(long version, Node... nodes) {
@@ -152,5 +173,161 @@ class MergedViewTest {
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
 
         assertThat(served()).isSameAs(first);
+    }
+
+    @Test
+    void aServedVersionIsNeverServedAgainForADifferentNodeList() {
+        view = view(0);
+        view.answered(Side.PRIMARY, config(7, P1, P2), "1.6.22");
+        view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
+        ServedConfig ten = served();
+        assertThat(ten.config()).isEqualTo(config(10, P1, P2, S1));
+
+        // the primary replaced under the same endpoint: merged 8, then 9, then 10 with the replacement's nodes
+        for (long primaryVersion : new long[] {5, 6, 7}) {
+            view.answered(Side.PRIMARY, config(primaryVersion, R1), "1.6.22");
+            view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
+
+            assertThat(served()).as("merged version %d", primaryVersion + 3).isSameAs(ten);
+            assertThat(view.held()).map(HeldMerge::merged).contains(config(primaryVersion + 3, R1, S1));
+        }
+
+        view.answered(Side.PRIMARY, config(8, R1), "1.6.22");
+
+        assertThat(served().config()).isEqualTo(config(11, R1, S1));
+        assertThat(view.held()).isEmpty();
+        assertThat(logs.lines()).filteredOn(line -> line.startsWith("INFO ")).last()
+                .isEqualTo("INFO Served configuration changed: version 10 -> 11, nodes added [r1.example|10.0.9.1|11211], "
+                        + "removed [p1.example|10.0.0.1|11211, p2.example|10.0.0.2|11211]");
+        assertThat(logs.lines()).contains(
+                "INFO Hold ended: the merged version 11 is higher than version 10 served so far, so clients take it");
+    }
+
+    @Test
+    void aHoldIsLoggedOnceAsAnErrorThatNamesTheUpstreamTheVersionsAndTheFix() {
+        view.answered(Side.PRIMARY, config(7, P1, P2), "1.6.22");
+        view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
+
+        for (int poll = 0; poll < 3; poll++) {
+            view.answered(Side.PRIMARY, config(5, R1), "1.6.22");
+        }
+
+        assertThat(logs.lines()).filteredOn(line -> line.startsWith("ERROR ")).containsExactly(
+                "ERROR Holding back a new node list (nodes added [r1.example|10.0.9.1|11211], removed "
+                        + "[p1.example|10.0.0.1|11211, p2.example|10.0.0.2|11211]); still serving version 1010 unchanged: "
+                        + "primary upstream primary.cfg:11211 went down from version 7 to 5 (was the cluster replaced?), "
+                        + "so the merged version 1008 is not higher than version 1010 already served, which clients "
+                        + "holding it would ignore. Fix: raise memgrate.version-offset to at least 1003 on every "
+                        + "Memgrate replica, then restart them one by one.");
+        assertThat(view.held()).map(HeldMerge::reason).hasValueSatisfying(reason -> assertThat(reason)
+                .startsWith("primary upstream primary.cfg:11211 went down from version 7 to 5"));
+
+        view.answered(Side.PRIMARY, config(6, R1, R2), "1.6.22");
+
+        assertThat(logs.lines()).as("a different held state is logged again").filteredOn(line -> line.startsWith("ERROR "))
+                .hasSize(2).last().asString().contains("merged version 1009", "to at least 1002");
+    }
+
+    @Test
+    void raisingTheOffsetAsTheErrorSaysServesTheHeldNodeListAboveEveryServedVersion() {
+        view = view(0);
+        view.answered(Side.PRIMARY, config(7, P1, P2), "1.6.22");
+        view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
+        view.answered(Side.PRIMARY, config(5, R1), "1.6.22");
+        assertThat(view.held().orElseThrow().reason()).contains("raise memgrate.version-offset to at least 3 ");
+
+        // a replica restarted with that offset sees only the replaced cluster
+        MergedView restarted = view(3);
+        restarted.answered(Side.PRIMARY, config(5, R1), "1.6.22");
+        restarted.answered(Side.SECONDARY, config(3, S1), "1.6.6");
+
+        assertThat(restarted.served().orElseThrow().config()).isEqualTo(config(11, R1, S1));
+        assertThat(restarted.held()).isEmpty();
+    }
+
+    @Test
+    void aLowerVersionWithTheSameNodesKeepsServingTheSameBytesAndWarnsOnce() {
+        view.answered(Side.PRIMARY, config(5, P1), "1.6.22");
+        view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
+        ServedConfig before = served();
+
+        for (int poll = 0; poll < 3; poll++) {
+            view.answered(Side.SECONDARY, config(2, S1), "1.6.6");
+        }
+
+        assertThat(served()).isSameAs(before);
+        assertThat(view.held()).as("nothing is held back from clients").isEmpty();
+        assertThat(logs.lines()).filteredOn(line -> !line.startsWith("INFO ")).containsExactly(
+                "WARN Still serving version 1008 unchanged: secondary upstream secondary.cfg:11211 went down from "
+                        + "version 3 to 2 (was the cluster replaced?), so the merged version fell to 1007. The node list is "
+                        + "the same, so clients miss nothing now, but a node list change will be held back until the merged "
+                        + "version exceeds 1008. Fix: raise memgrate.version-offset to at least 1002 on every Memgrate "
+                        + "replica, then restart them one by one.");
+    }
+
+    @Test
+    void aHoldEndsWhenTheUpstreamsListTheServedNodesAgain() {
+        view.answered(Side.PRIMARY, config(7, P1, P2), "1.6.22");
+        view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
+        ServedConfig before = served();
+        view.answered(Side.PRIMARY, config(5, R1), "1.6.22");
+        assertThat(view.held()).isPresent();
+
+        view.answered(Side.PRIMARY, config(7, P1, P2), "1.6.22");
+
+        assertThat(view.held()).isEmpty();
+        assertThat(served()).isSameAs(before);
+        assertThat(logs.lines()).last()
+                .isEqualTo("INFO Hold ended: the upstreams list the served nodes again; still serving version 1010");
+    }
+
+    @Test
+    void aDifferentNodeListAtTheServedVersionIsHeldToo() {
+        view.answered(Side.PRIMARY, config(7, P1, P2), "1.6.22");
+        view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
+        ServedConfig before = served();
+
+        view.answered(Side.PRIMARY, config(7, R1), "1.6.22");
+
+        assertThat(served()).isSameAs(before);
+        assertThat(view.held().orElseThrow().reason()).startsWith("primary upstream primary.cfg:11211 lists other nodes at "
+                + "the same version 7 (was the cluster replaced?), so the merged version 1010 is not higher than version "
+                + "1010 already served");
+    }
+
+    @Test
+    void atTheHighestVersionClientsAcceptTheErrorSaysNoOffsetCanFixIt() {
+        view = view(ClusterConfig.MAX_VERSION - 10);
+        view.answered(Side.PRIMARY, config(7, P1, P2), "1.6.22");
+        view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
+        assertThat(served().config().version()).isEqualTo(ClusterConfig.MAX_VERSION);
+
+        view.answered(Side.PRIMARY, config(5, R1), "1.6.22");
+
+        assertThat(view.held().orElseThrow().reason()).endsWith("No memgrate.version-offset can fix this, as clients accept "
+                + "no version above 2147483647. Fix: lower memgrate.version-offset on every Memgrate replica, restart "
+                + "them, then restart every client so it forgets the version it holds.");
+    }
+
+    /** MergedView's log lines as {@code LEVEL message}. */
+    private static final class CapturedLogs extends Handler {
+        private final List<String> lines = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void publish(LogRecord record) {
+            lines.add(record.getLevel() + " " + ((ExtLogRecord) record).getFormattedMessage());
+        }
+
+        List<String> lines() {
+            return lines;
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
     }
 }

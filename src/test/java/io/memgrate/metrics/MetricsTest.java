@@ -88,8 +88,16 @@ class MetricsTest {
         clusters.secondary().start();
         clusters.secondary().endpoint().setConfig(new ClusterConfig(secondary.version() - 1, secondary.nodes()));
         await().atMost(Duration.ofSeconds(10)).until(() -> metric("memgrate_upstream_version_decreases_total{upstream=\"secondary\"}") == 1.0);
-        assertThat(metric("memgrate_served_version")).isEqualTo(9.0);
+        assertThat(metric("memgrate_served_version")).as("same nodes at a lower version: the served bytes stay").isEqualTo(10.0);
+        assertThat(metric("memgrate_served_held")).as("nothing held back from clients").isEqualTo(0.0);
+
+        clusters.secondary().endpoint().setConfig(new ClusterConfig(secondary.version() - 1, secondary.nodes().subList(0, 1)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> metric("memgrate_served_held") == 1.0);
+        assertThat(metric("memgrate_served_version")).isEqualTo(10.0);
+
         clusters.secondary().endpoint().setConfig(new ClusterConfig(secondary.version() + 1, secondary.nodes()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> metric("memgrate_served_held") == 0.0);
+        assertThat(metric("memgrate_served_version")).isEqualTo(11.0);
     }
 
     /** A counter's value; 0 before its first increment registered it. */

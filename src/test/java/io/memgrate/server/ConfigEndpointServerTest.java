@@ -3,11 +3,13 @@ package io.memgrate.server;
 import static io.memgrate.support.ExpectedReplies.configReply;
 import static io.memgrate.support.ExpectedReplies.legacyReply;
 import static io.memgrate.support.ExpectedReplies.mergedPayload;
+import static io.memgrate.support.ExpectedReplies.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import jakarta.inject.Inject;
@@ -290,6 +292,26 @@ class ConfigEndpointServerTest {
         clusters.secondary().endpoint().setConfig(new ClusterConfig(config.version() - 1, config.nodes()));
         await().atMost(WAIT).until(() -> view.versionDecreases() == decreases + 1);
         clusters.secondary().endpoint().setConfig(new ClusterConfig(config.version() + 1, config.nodes()));
+    }
+
+    @Test
+    void aReplacedClusterAtALowerVersionIsHeldUntilTheMergedVersionRisesAboveTheServedOne() {
+        String servedBefore = configReply(mergedPayload(clusters));
+        long servedVersion = view.served().orElseThrow().config().version();
+        ClusterConfig primary = clusters.primary().endpoint().config();
+        List<Node> replacement = List.of(primary.nodes().get(1));
+        clusters.primary().endpoint().setConfig(new ClusterConfig(primary.version() - 2, replacement));
+        await().atMost(WAIT).until(() -> view.held().isPresent());
+
+        try (TextClient client = new TextClient(server.port())) {
+            assertThat(client.configGet()).as("the served bytes stay while held").isEqualTo(servedBefore);
+        }
+
+        clusters.primary().endpoint().setConfig(new ClusterConfig(primary.version() + 1, replacement));
+        List<Node> nodes = new ArrayList<>(replacement);
+        nodes.addAll(clusters.secondary().endpoint().config().nodes());
+        awaitServed(configReply(payload(servedVersion + 1, nodes)));
+        assertThat(view.held()).isEmpty();
     }
 
     @Test
