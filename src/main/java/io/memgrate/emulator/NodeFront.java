@@ -47,7 +47,7 @@ public final class NodeFront {
 
     private final Vertx vertx;
     private final Supplier<ClusterConfig> clusterConfig;
-    private final HostAndPort store;
+    private final HostAndPort storeAddress;
     private NetClient storeClient;
     private NetServer server;
 
@@ -55,7 +55,7 @@ public final class NodeFront {
     public NodeFront(Vertx vertx, Supplier<ClusterConfig> clusterConfig, HostAndPort store) {
         this.vertx = vertx;
         this.clusterConfig = clusterConfig;
-        this.store = store;
+        this.storeAddress = store;
     }
 
     /** Starts listening on {@code host:port} (0 picks a free port); completes with the bound port. */
@@ -75,53 +75,84 @@ public final class NodeFront {
     }
 
     private void accept(NetSocket client) {
-        NetSocketInternal clientSocket = (NetSocketInternal) client;
-        // read nothing until the store connection is open
-        autoRead(clientSocket, false);
-        storeClient.connect(store.port(), store.host()).onComplete(connected -> {
-            if (connected.failed()) {
-                client.end(Buffer.buffer(Replies.serverError("dev node store at " + store + " is unreachable: "
-                        + connected.cause().getMessage())));
-                return;
-            }
-            new Relay(clientSocket, (NetSocketInternal) connected.result()).start();
-        });
+        new Relay((NetSocketInternal) client).start();
     }
 
     /** One client connection and its own connection to the store. */
     private final class Relay {
         private final NetSocketInternal client;
-        private final NetSocketInternal store;
         private final Queue<VersionReply> versionReplies = new ArrayDeque<>();
+        /** Null until connected; what the client sent before that waits in {@link #beforeConnected}. */
+        private NetSocketInternal store;
+        private Buffer beforeConnected = Buffer.buffer();
+        private boolean clientInputEnded;
         private Future<Void> lastWriteToStore = Future.succeededFuture();
 
-        Relay(NetSocketInternal client, NetSocketInternal store) {
+        Relay(NetSocketInternal client) {
             this.client = client;
-            this.store = store;
         }
 
+        /**
+         * Handlers go on the client at once: bytes Netty has already read would otherwise be dropped while the store
+         * connection opens. Reading then pauses until it is open.
+         */
         void start() {
+            autoRead(client, false);
             TextStreamSplitter requests = new TextStreamSplitter(MAX_LINE_BYTES, new RequestStream());
-            TextStreamSplitter replies = new TextStreamSplitter(MAX_LINE_BYTES, new ReplyStream());
             client.handler(requests::feed);
+            // `printf 'get k\r\n' | nc -N node port` ends its sending side after the request: pass that end on to the
+            // store once every request is written, so it answers them and then closes, and so does the front
+            channel(client).config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            client.eventHandler(event -> {
+                if (event instanceof ChannelInputShutdownEvent) {
+                    clientInputEnded = true;
+                    endStoreInputAfterLastWrite();
+                }
+            });
+            client.closeHandler(v -> {
+                if (store != null) {
+                    store.close();
+                }
+            });
+            storeClient.connect(storeAddress.port(), storeAddress.host()).onComplete(connected -> {
+                if (connected.failed()) {
+                    client.end(Buffer.buffer(Replies.serverError("dev node store at " + storeAddress + " is unreachable: "
+                            + connected.cause().getMessage())));
+                } else {
+                    connected((NetSocketInternal) connected.result());
+                }
+            });
+        }
+
+        private void connected(NetSocketInternal socket) {
+            store = socket;
+            TextStreamSplitter replies = new TextStreamSplitter(MAX_LINE_BYTES, new ReplyStream());
             store.handler(replies::feed);
             // nothing to read from one side while the other cannot take more
             store.drainHandler(v -> autoRead(client, true));
             client.drainHandler(v -> autoRead(store, true));
-            client.closeHandler(v -> store.close());
             store.closeHandler(v -> client.close());
-            // `printf 'get k\r\n' | nc -N node port` ends its sending side after the request: pass that end on to the
-            // store once every request is written, so it answers them and then closes, and so does the front
-            client.channelHandlerContext().channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-            client.eventHandler(event -> {
-                if (event instanceof ChannelInputShutdownEvent) {
-                    lastWriteToStore.onComplete(v -> ((DuplexChannel) channel(store)).shutdownOutput());
-                }
-            });
+            Buffer waiting = beforeConnected;
+            beforeConnected = null;
+            if (waiting.length() > 0) {
+                toStore(waiting);
+            }
+            endStoreInputAfterLastWrite();
             autoRead(client, true);
         }
 
+        private void endStoreInputAfterLastWrite() {
+            if (clientInputEnded && store != null) {
+                NetSocketInternal connectedStore = store;
+                lastWriteToStore.onComplete(v -> ((DuplexChannel) channel(connectedStore)).shutdownOutput());
+            }
+        }
+
         private void toStore(Buffer bytes) {
+            if (store == null) {
+                beforeConnected.appendBuffer(bytes);
+                return;
+            }
             lastWriteToStore = store.write(bytes);
             if (store.writeQueueFull()) {
                 autoRead(client, false);
@@ -137,7 +168,9 @@ public final class NodeFront {
 
         private void closeBoth() {
             client.end(LINE_TOO_LONG);
-            store.close();
+            if (store != null) {
+                store.close();
+            }
         }
 
         /** Client to store: configuration requests become {@code version}, everything else passes unchanged. */

@@ -17,6 +17,7 @@ import io.memgrate.support.MemcachedProcess;
 import io.memgrate.support.TextClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 
 /** A dev node's front: its own cluster's configuration from itself, every other byte to and from its store. */
 class NodeFrontTest {
@@ -30,7 +31,8 @@ class NodeFrontTest {
             List.of(new Node("a.test", "127.0.0.1", 1111), new Node("b.test", "", 2222)));
     private static final String CONFIG_REPLY = "CONFIG cluster 0 37\r\n3\na.test|127.0.0.1|1111 b.test||2222\n\r\nEND\r\n";
 
-    private final Vertx vertx = Vertx.vertx();
+    /** Native transport where it loads, as Memgrate runs (application.properties): it reads sooner than NIO. */
+    private final Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
     private final AtomicReference<ClusterConfig> clusterConfig = new AtomicReference<>(CLUSTER);
     private MemcachedProcess memcached;
     private int storePort;
@@ -113,10 +115,17 @@ class NodeFrontTest {
         }
     }
 
+    /** Repeated: the requests and the end of input arrive before the store connection is open, or after. */
     @ParameterizedTest
     @EnumSource(Store.class)
     void answersEveryRequestBeforeClosingAfterTheClientEndsItsSendingSide(Store store) {
         start(store);
+        for (int attempt = 0; attempt < 20; attempt++) {
+            answersBeforeClosingAfterTheEndOfInput();
+        }
+    }
+
+    private void answersBeforeClosingAfterTheEndOfInput() {
         try (TextClient client = new TextClient(frontPort)) {
             client.send("set k 0 0 5\r\nhello\r\nget k\r\nconfig get cluster\r\n");
             client.shutdownOutput();
