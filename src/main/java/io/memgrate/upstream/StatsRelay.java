@@ -39,13 +39,14 @@ final class StatsRelay {
         if (cached != null && System.nanoTime() - cachedAtNanos < maxAgeNanos) {
             return Future.succeededFuture(cached);
         }
-        if (inFlight == null) {
-            Future<Buffer> fetching = fetch();
-            inFlight = fetching;
-            // may run at once, when every upstream failed at once
-            fetching.onComplete(done -> fetched(fetching, done.succeeded() ? done.result() : null));
+        if (inFlight != null) {
+            return inFlight;
         }
-        return inFlight;
+        Future<Buffer> fetching = fetch();
+        inFlight = fetching;
+        // may run at once (a fetch that completed at once), clearing inFlight before this returns
+        fetching.onComplete(done -> fetched(fetching, done.succeeded() ? done.result() : null));
+        return fetching;
     }
 
     private synchronized void fetched(Future<Buffer> fetching, Buffer reply) {
