@@ -72,6 +72,10 @@ final class ClientConnection {
     private boolean blocked;
     private long stallTimer = -1;
     private boolean closeWhenIdle;
+    /** Shutdown began while this client was active: close once the requests it sent are answered. */
+    private boolean closeAfterAnswers;
+    /** When the client last sent bytes; 0 before it has. */
+    private long lastReadNanos;
     private boolean closing;
 
     ClientConnection(NetSocketInternal socket, MergedView view, Upstreams upstreams, MemgrateMetrics metrics, int maxLineBytes,
@@ -108,6 +112,7 @@ final class ClientConnection {
         if (closing || rejection != null) {
             return;
         }
+        lastReadNanos = System.nanoTime();
         int bad = data.forEachByte(TEXT);
         int end = bad < 0 ? data.writerIndex() : bad;
         if (bad >= 0) {
@@ -166,7 +171,31 @@ final class ClientConnection {
         } else if (pending.readableBytes() > maxLineBytes + 1) {
             // no line end yet and already too long (one byte spare for the \r of a line end split across reads)
             reject("line-too-long", LINE_TOO_LONG);
+        } else if (closeAfterAnswers && !pending.isReadable()) {
+            close();
         }
+    }
+
+    /**
+     * Shutdown: a client that sent nothing for {@code quiet} is between polls and is closed at once, so it sees the
+     * close before it sends again (clients reconnect on a close they see while idle, but lose a request sent into one).
+     * A client that is active is closed right after the requests it sent are answered, at the latest once it has been
+     * quiet that long: requests already read or waiting in the socket are answered, not cut off. Safe from any thread.
+     */
+    void drain(Duration quiet) {
+        context.runOnContext(v -> {
+            long sinceRead = System.nanoTime() - lastReadNanos;
+            if (lastReadNanos == 0 || sinceRead >= quiet.toNanos()) {
+                closeWhenIdle = true;
+                closeIfIdle();
+                return;
+            }
+            closeAfterAnswers = true;
+            context.owner().setTimer(Math.max(1, (quiet.toNanos() - sinceRead) / 1_000_000), id -> {
+                closeWhenIdle = true;
+                closeIfIdle();
+            });
+        });
     }
 
     /**
@@ -305,7 +334,7 @@ final class ClientConnection {
         if (relaying || closing || blocked) {
             return;
         }
-        if (closeWhenIdle) {
+        if (closeWhenIdle || closeAfterAnswers) {
             // a client's end of input is read after all its bytes, so every line it sent has been answered
             close();
         } else {

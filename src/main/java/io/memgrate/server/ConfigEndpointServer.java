@@ -1,6 +1,7 @@
 package io.memgrate.server;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -42,6 +43,11 @@ public class ConfigEndpointServer {
 
     private static final Logger LOG = Logger.getLogger(ConfigEndpointServer.class);
 
+    /**
+     * On shutdown, a client that sent something this recently is mid-conversation: its requests are answered before
+     * its connection is closed. Polling clients wait seconds between polls.
+     */
+    private static final Duration RECENTLY_ACTIVE = Duration.ofSeconds(1);
     private static final Buffer TOO_MANY_CONNECTIONS = Buffer.buffer(Replies.serverError("too many connections"));
 
     private final Vertx vertx;
@@ -148,7 +154,7 @@ public class ConfigEndpointServer {
         }
         draining = true;
         LOG.infof("Shutting down: closing %d client connections as each finishes its current request", connections.size());
-        connections.forEach(ClientConnection::closeWhenIdle);
+        connections.forEach(connection -> connection.drain(RECENTLY_ACTIVE));
         if (connections.isEmpty()) {
             drained.tryComplete();
         }

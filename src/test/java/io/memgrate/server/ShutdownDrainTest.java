@@ -1,5 +1,7 @@
 package io.memgrate.server;
 
+import static io.memgrate.support.ExpectedReplies.configReply;
+import static io.memgrate.support.ExpectedReplies.mergedPayload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -29,9 +31,12 @@ class ShutdownDrainTest {
         TestClusters clusters = TestClusters.current();
         await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 0 && isServing());
         String secondaryStats = TextClient.stats(clusters.secondary().port(), null);
+        String config = configReply(mergedPayload(clusters));
 
-        try (TextClient idle = new TextClient(server.port()); TextClient busy = new TextClient(server.port())) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> server.openConnections() == 2);
+        try (TextClient idle = new TextClient(server.port()); TextClient busy = new TextClient(server.port());
+                TextClient active = new TextClient(server.port())) {
+            assertThat(active.configGet()).isEqualTo(config);
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.openConnections() == 3);
             // the primary stalls, so this stats relay is in flight until it times out and falls back to the secondary
             clusters.primary().endpoint().setSilent(true);
             busy.send("stats\r\n");
@@ -43,6 +48,11 @@ class ShutdownDrainTest {
                 }
             });
             assertThat(idle.closedByServer()).as("an idle connection is closed at once").isTrue();
+            // a client that polled within the last second is mid-conversation: what it sends before its connection
+            // closes is answered, then the connection closes
+            assertThat(active.exchange("config get cluster\r\nversion\r\n", config + "VERSION 1.6.22\r\n"))
+                    .isEqualTo(config + "VERSION 1.6.22\r\n");
+            assertThat(active.closedByServer()).as("closed once its requests are answered").isTrue();
             try (TextClient late = new TextClient(server.port())) {
                 assertThat(late.closedByServer()).as("no new client is taken").isTrue();
             }
