@@ -310,6 +310,8 @@ class DeployManifestsTest {
         List<String> benchmarked = new ArrayList<>(List.of(DiscoveryBenchmark.DEFAULT_JVM_OPTS.split(" ")));
         // a JVM whose heap ran out must exit so that Kubernetes restarts it, not linger with dead threads
         assertTrue(benchmarked.contains("-XX:+ExitOnOutOfMemoryError"), "exit on OutOfMemoryError");
+        assertTrue(((List<?>) containers(only(docsIn("deploy/overlays/native/deployment-patch.yaml"), "Deployment")).get(0)
+                .get("args")).contains("-XX:+ExitOnOutOfMemoryError"), "native overlay: exit on OutOfMemoryError");
         // the benchmark passes the archive next to the jar it runs; the image writes its own into /deployments
         benchmarked.add("-XX:SharedArchiveFile=/deployments/" + DiscoveryBenchmark.APP_CDS_ARCHIVE);
         Map<String, String> dockerEnv = dockerfileEnv(root.resolve("src/main/docker/Dockerfile.jvm"));

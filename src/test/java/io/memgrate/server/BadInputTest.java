@@ -54,12 +54,7 @@ class BadInputTest {
     @BeforeEach
     void serving() {
         config = configReply(mergedPayload(TestClusters.current()));
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-            try (TextClient client = new TextClient(server.port())) {
-                return client.exchange("config get cluster\r\n", config).equals(config);
-            }
-        });
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.openConnections() == 0);
+        Serving.awaitServedWithNoConnectionOpen(server, config);
     }
 
     @Test

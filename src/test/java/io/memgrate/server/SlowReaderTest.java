@@ -60,12 +60,7 @@ class SlowReaderTest {
     @BeforeEach
     void serving() {
         config = configReply(mergedPayload(TestClusters.current()));
-        await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
-            try (TextClient client = new TextClient(server.port())) {
-                return client.configGet().equals(config);
-            }
-        });
-        await().atMost(Duration.ofSeconds(5)).until(() -> server.openConnections() == 0);
+        Serving.awaitServedWithNoConnectionOpen(server, config);
     }
 
     @Test
