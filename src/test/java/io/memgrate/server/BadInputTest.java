@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -27,21 +26,13 @@ import io.memgrate.support.TextClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /** Bad client input gets a defined answer and a closed connection; nothing blocks and nothing served changes. */
 @QuarkusTest
-@TestProfile(BadInputTest.SmallLimits.class)
+@TestProfile(SmallClientLimits.class)
 @QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
 class BadInputTest {
-
-    public static class SmallLimits implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("memgrate.client.max-connections", "5");
-        }
-    }
 
     @Inject
     ConfigEndpointServer server;

@@ -14,7 +14,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.inject.Inject;
@@ -27,7 +26,6 @@ import io.memgrate.support.TextClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -36,18 +34,11 @@ import io.quarkus.test.junit.TestProfile;
  * leave their replies unread for the write-stall timeout.
  */
 @QuarkusTest
-@TestProfile(SlowReaderTest.ShortStall.class)
+@TestProfile(SmallClientLimits.class)
 @QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
 class SlowReaderTest {
 
     private static final byte[] CONFIG_GET = "config get cluster\r\n".getBytes(StandardCharsets.US_ASCII);
-
-    public static class ShortStall implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("memgrate.client.write-stall-timeout", "2s");
-        }
-    }
 
     @Inject
     ConfigEndpointServer server;
