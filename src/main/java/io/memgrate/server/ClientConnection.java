@@ -199,8 +199,8 @@ final class ClientConnection {
     }
 
     /**
-     * Closes the connection once every command already received is answered (the client ended its side, or Memgrate
-     * is shutting down). Safe from any thread.
+     * Closes the connection once every command already received is answered: the client ended its side. Safe from any
+     * thread.
      */
     void closeWhenIdle() {
         context.runOnContext(v -> {
