@@ -31,8 +31,7 @@ public sealed interface ConfigAnswer {
             return new Refused("the endpoint holds no " + ClientCommand.LEGACY_CONFIG_KEY + " key; it is not a configuration endpoint");
         }
         int headerEnd = firstLine.length() + 2;
-        int trailer = "\r\nEND\r\n".length();
-        byte[] payload = Arrays.copyOfRange(reply, headerEnd, reply.length - trailer);
+        byte[] payload = Arrays.copyOfRange(reply, headerEnd, reply.length - Replies.TRAILER.length);
         try {
             return new Found(ClusterConfig.parsePayload(payload));
         } catch (IllegalArgumentException e) {

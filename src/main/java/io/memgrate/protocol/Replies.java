@@ -8,7 +8,8 @@ public final class Replies {
     public static final String SUPPORTED_COMMANDS =
             "config get cluster, get " + ClientCommand.LEGACY_CONFIG_KEY + ", version, stats, quit";
 
-    private static final byte[] END = "\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII);
+    /** What follows the counted payload of a configuration reply, in either form. */
+    static final byte[] TRAILER = "\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private Replies() {
     }
@@ -25,10 +26,10 @@ public final class Replies {
 
     private static byte[] framed(String headerStart, byte[] payload) {
         byte[] header = (headerStart + payload.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] reply = new byte[header.length + payload.length + END.length];
+        byte[] reply = new byte[header.length + payload.length + TRAILER.length];
         System.arraycopy(header, 0, reply, 0, header.length);
         System.arraycopy(payload, 0, reply, header.length, payload.length);
-        System.arraycopy(END, 0, reply, header.length + payload.length, END.length);
+        System.arraycopy(TRAILER, 0, reply, header.length + payload.length, TRAILER.length);
         return reply;
     }
 

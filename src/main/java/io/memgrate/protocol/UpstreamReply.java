@@ -25,15 +25,15 @@ public enum UpstreamReply {
                 throw new MalformedReplyException("unexpected-line", "unexpected reply line '" + printable(header) + "'");
             }
             int byteCount = byteCount(header);
-            long total = (long) lineEnd + byteCount + TRAILER.length;
+            long total = (long) lineEnd + byteCount + Replies.TRAILER.length;
             if (total > Integer.MAX_VALUE) {
                 throw new MalformedReplyException("byte-count", "byte count " + byteCount + " is too large");
             }
             if (length < total) {
                 return -1;
             }
-            for (int i = 0; i < TRAILER.length; i++) {
-                if (data[lineEnd + byteCount + i] != TRAILER[i]) {
+            for (int i = 0; i < Replies.TRAILER.length; i++) {
+                if (data[lineEnd + byteCount + i] != Replies.TRAILER[i]) {
                     throw new MalformedReplyException("framing", "the " + byteCount + " counted bytes are not followed by \\r\\nEND\\r\\n"
                             + " (wrong byte count or missing END)");
                 }
@@ -68,8 +68,6 @@ public enum UpstreamReply {
             }
         }
     };
-
-    private static final byte[] TRAILER = "\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * Returns the length of the first complete reply in {@code data[0, length)}, or -1 when more bytes are needed.

@@ -7,6 +7,7 @@ import org.jboss.logging.Logger;
 
 import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
+import io.memgrate.protocol.ClientCommand;
 import io.memgrate.protocol.ConfigAnswer;
 import io.memgrate.protocol.EngineVersion;
 import io.memgrate.protocol.MalformedReplyException;
@@ -26,7 +27,7 @@ final class UpstreamPoller {
 
     private static final Logger LOG = Logger.getLogger(UpstreamPoller.class);
     private static final Buffer CONFIG_GET = Buffer.buffer("config get cluster\r\n");
-    private static final Buffer LEGACY_GET = Buffer.buffer("get AmazonElastiCache:cluster\r\n");
+    private static final Buffer LEGACY_GET = Buffer.buffer("get " + ClientCommand.LEGACY_CONFIG_KEY + "\r\n");
     private static final Buffer VERSION = Buffer.buffer("version\r\n");
 
     private final Side side;
