@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
+import io.memgrate.cluster.HostAndPort;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -15,8 +16,6 @@ import software.amazon.awssdk.services.elasticache.ElastiCacheClientBuilder;
 import software.amazon.awssdk.services.elasticache.model.CacheCluster;
 import software.amazon.awssdk.services.elasticache.model.CacheClusterNotFoundException;
 import software.amazon.awssdk.services.elasticache.model.Endpoint;
-
-import io.memgrate.config.HostAndPort;
 
 /**
  * Turns an ElastiCache cluster ID into its configuration endpoint with {@code DescribeCacheClusters}.

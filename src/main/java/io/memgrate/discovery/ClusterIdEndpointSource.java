@@ -5,7 +5,7 @@ import java.util.Objects;
 
 import org.jboss.logging.Logger;
 
-import io.memgrate.config.HostAndPort;
+import io.memgrate.cluster.HostAndPort;
 import io.memgrate.upstream.EndpointSource;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

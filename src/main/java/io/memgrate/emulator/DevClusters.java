@@ -22,9 +22,10 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import io.memgrate.config.HostAndPort;
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
+import io.memgrate.cluster.HostAndPort;
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Topology;
+import io.memgrate.protocol.TopologyPayload;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -139,7 +140,7 @@ public class DevClusters {
     private Endpoints startAll() {
         Optional<Path> memcached = memcachedBinary();
         for (Cluster cluster : Cluster.values()) {
-            ClusterConfig config = configuredNodes(cluster);
+            Topology config = configuredNodes(cluster);
             EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, settings.engineVersion(), config);
             clusters.put(cluster, endpoint);
             startedNodes.put(cluster, config.nodes());
@@ -164,10 +165,10 @@ public class DevClusters {
         };
     }
 
-    private ClusterConfig configuredNodes(Cluster cluster) {
+    private Topology configuredNodes(Cluster cluster) {
         String nodes = cluster == Cluster.OLD ? settings.oldNodes() : settings.newNodes();
         try {
-            return new ClusterConfig(1, parseNodes(nodes));
+            return new Topology(1, parseNodes(nodes));
         } catch (RuntimeException e) {
             throw new ConfigurationException(cluster.nodesProperty + " is not a list of host|ip|port: " + e.getMessage());
         }
@@ -176,7 +177,7 @@ public class DevClusters {
     /** Parses a space-separated node list in the wire form. */
     public static List<Node> parseNodes(String nodes) {
         String trimmed = nodes.trim();
-        return trimmed.isEmpty() ? List.of() : Arrays.stream(trimmed.split(" +")).map(Node::parse).toList();
+        return trimmed.isEmpty() ? List.of() : Arrays.stream(trimmed.split(" +")).map(TopologyPayload::parseNode).toList();
     }
 
     /** The node's front on its listed address, relaying to its own store on a hidden loopback port. */
@@ -221,7 +222,7 @@ public class DevClusters {
     }
 
     /** The cluster's configuration as its endpoint and nodes serve it now. */
-    public synchronized ClusterConfig config(Cluster cluster) {
+    public synchronized Topology config(Cluster cluster) {
         return endpoint(cluster).config();
     }
 
@@ -229,7 +230,7 @@ public class DevClusters {
      * Replaces the cluster's node list (the version rises by one, as ElastiCache's does). Only nodes started with the
      * cluster may be listed, so every listed node stores keys.
      */
-    public synchronized ClusterConfig setNodes(Cluster cluster, List<Node> nodes) {
+    public synchronized Topology setNodes(Cluster cluster, List<Node> nodes) {
         EmulatedConfigEndpoint endpoint = endpoint(cluster);
         if (nodes.isEmpty()) {
             throw new IllegalArgumentException("a cluster needs at least one node");
@@ -246,7 +247,7 @@ public class DevClusters {
     }
 
     /** Removes the node named {@code host} from the cluster's node list, as draining it would. */
-    public synchronized ClusterConfig removeNode(Cluster cluster, String host) {
+    public synchronized Topology removeNode(Cluster cluster, String host) {
         List<Node> remaining = new ArrayList<>(config(cluster).nodes());
         if (!remaining.removeIf(node -> node.host().equals(host))) {
             throw new NoSuchElementException("the " + cluster.label() + " cluster lists no node " + host);

@@ -17,8 +17,8 @@ import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Topology;
 
 /**
  * Dev clusters only: shows and changes the emulated clusters' node lists, so an operator can drain a dev node and
@@ -95,7 +95,7 @@ public class DevClustersResource {
         }
     }
 
-    private static ClusterView view(DevClusters.Cluster cluster, ClusterConfig config) {
+    private static ClusterView view(DevClusters.Cluster cluster, Topology config) {
         return new ClusterView(cluster.label(), config.version(), config.nodes().stream().map(Node::toString).toList());
     }
 

@@ -6,17 +6,17 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Topology;
 import io.memgrate.protocol.ClientCommand;
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
 import io.memgrate.protocol.Replies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.parsetools.RecordParser;
 
 /**
@@ -32,7 +32,7 @@ public final class EmulatedConfigEndpoint {
     private final AtomicLong configRequests = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong statsRequests = new AtomicLong();
-    private volatile ClusterConfig config;
+    private volatile Topology config;
     private volatile boolean legacyEngine;
     private volatile byte[] rawConfigReply;
     private volatile boolean silent;
@@ -41,7 +41,7 @@ public final class EmulatedConfigEndpoint {
     private NetServer server;
     private NetServerOptions options = new NetServerOptions();
 
-    public EmulatedConfigEndpoint(Vertx vertx, String engineVersion, ClusterConfig initial) {
+    public EmulatedConfigEndpoint(Vertx vertx, String engineVersion, Topology initial) {
         this.vertx = vertx;
         this.engineVersion = engineVersion;
         this.config = initial;
@@ -70,17 +70,17 @@ public final class EmulatedConfigEndpoint {
         return server.actualPort();
     }
 
-    public ClusterConfig config() {
+    public Topology config() {
         return config;
     }
 
     /** Replaces the node list and raises the version by one, as ElastiCache does when nodes change. */
     public synchronized void setNodes(List<Node> nodes) {
-        config = new ClusterConfig(config.version() + 1, nodes);
+        config = new Topology(config.version() + 1, nodes);
     }
 
     /** Serves exactly this configuration from now on (a lower version emulates a replaced cluster). */
-    public void setConfig(ClusterConfig replacement) {
+    public void setConfig(Topology replacement) {
         config = replacement;
     }
 

@@ -5,9 +5,9 @@ import java.util.ArrayDeque;
 import java.util.Queue;
 import java.util.function.Supplier;
 
-import io.memgrate.config.HostAndPort;
+import io.memgrate.cluster.HostAndPort;
+import io.memgrate.cluster.Topology;
 import io.memgrate.protocol.ClientCommand;
-import io.memgrate.protocol.ClusterConfig;
 import io.memgrate.protocol.Replies;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -46,13 +46,13 @@ public final class NodeFront {
     }
 
     private final Vertx vertx;
-    private final Supplier<ClusterConfig> clusterConfig;
+    private final Supplier<Topology> clusterConfig;
     private final HostAndPort storeAddress;
     private NetClient storeClient;
     private NetServer server;
 
     /** {@code clusterConfig} is read at each answer, so node list changes show at once. */
-    public NodeFront(Vertx vertx, Supplier<ClusterConfig> clusterConfig, HostAndPort store) {
+    public NodeFront(Vertx vertx, Supplier<Topology> clusterConfig, HostAndPort store) {
         this.vertx = vertx;
         this.clusterConfig = clusterConfig;
         this.storeAddress = store;

@@ -11,7 +11,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 
-import io.memgrate.upstream.Side;
+import io.memgrate.cluster.Side;
 import io.memgrate.upstream.Upstreams;
 
 /**

@@ -12,7 +12,7 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
 import io.memgrate.merge.MergedView;
-import io.memgrate.merge.ServedConfig;
+import io.memgrate.merge.ServedTopology;
 import io.memgrate.merge.UpstreamState;
 import io.memgrate.server.ConfigEndpointServer;
 
@@ -38,7 +38,7 @@ public class ReadinessCheck implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        ServedConfig served = view.served().orElse(null);
+        ServedTopology served = view.served().orElse(null);
         boolean listening = server.listening();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("memgrate-merge")
                 .status(served != null && listening && !lifecycle.shuttingDown())

@@ -1,6 +1,6 @@
 package io.memgrate.merge;
 
-import io.memgrate.protocol.ClusterConfig;
+import io.memgrate.cluster.Topology;
 
 /**
  * A merge with a new node list that Memgrate does not serve: its version is not higher than one already served, so
@@ -9,5 +9,5 @@ import io.memgrate.protocol.ClusterConfig;
  * @param merged the merge held back
  * @param reason which upstream's version went down, the versions, and the fix
  */
-public record HeldMerge(ClusterConfig merged, String reason) {
+public record HeldMerge(Topology merged, String reason) {
 }

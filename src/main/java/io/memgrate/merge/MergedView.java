@@ -12,10 +12,10 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import io.memgrate.config.MemgrateConfig;
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
-import io.memgrate.upstream.Side;
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Side;
+import io.memgrate.cluster.Topology;
+import io.memgrate.settings.MemgrateSettings;
 
 /**
  * The merged view: every upstream's last known good configuration and the merge of them that clients are served.
@@ -32,18 +32,18 @@ public class MergedView {
     private final long versionOffset;
     private final Clock clock;
     /** Only ever replaced by a higher version, so it is the highest version served and the node list served at it. */
-    private volatile ServedConfig served;
+    private volatile ServedTopology served;
     /** Each upstream's configuration merged into the served one, to name the one that went down since. */
-    private Map<Side, ClusterConfig> servedFrom = Map.of();
+    private Map<Side, Topology> servedFrom = Map.of();
     /** The last merge not served because its version does not rise, so each such state is logged once. */
-    private ClusterConfig lastNotServed;
+    private Topology lastNotServed;
     /** Read without the lock by metrics, status and readiness. */
     private volatile HeldMerge held;
     private volatile String engineVersion;
 
     @Inject
-    public MergedView(MemgrateConfig config) {
-        this(config.versionOffset(), Clock.systemUTC());
+    public MergedView(MemgrateSettings settings) {
+        this(settings.versionOffset(), Clock.systemUTC());
     }
 
     MergedView(long versionOffset, Clock clock) {
@@ -62,7 +62,7 @@ public class MergedView {
     }
 
     /** Records a valid answer from an upstream and re-merges when the served configuration changes. */
-    public synchronized void answered(Side side, ClusterConfig config, String engine) {
+    public synchronized void answered(Side side, Topology config, String engine) {
         UpstreamState previous = upstreams.get(side);
         if (previous == null) {
             throw new IllegalStateException(side.label() + " upstream is not configured");
@@ -87,14 +87,14 @@ public class MergedView {
         if (upstreams.values().stream().anyMatch(state -> !state.hasAnswered())) {
             return;
         }
-        ClusterConfig merged;
+        Topology merged;
         try {
-            merged = ConfigMerger.merge(primary.lastGood(), secondary == null ? null : secondary.lastGood(), versionOffset);
-        } catch (ConfigMerger.VersionOverflowException e) {
+            merged = TopologyMerger.merge(primary.lastGood(), secondary == null ? null : secondary.lastGood(), versionOffset);
+        } catch (TopologyMerger.VersionOverflowException e) {
             LOG.errorf("Keeping the served configuration: %s", e.getMessage());
             return;
         }
-        ServedConfig current = served;
+        ServedTopology current = served;
         if (current == null || merged.version() > current.config().version()) {
             serve(merged, current);
         } else {
@@ -102,7 +102,7 @@ public class MergedView {
         }
     }
 
-    private void serve(ClusterConfig merged, ServedConfig current) {
+    private void serve(Topology merged, ServedTopology current) {
         if (held != null) {
             LOG.infof("Hold ended: the merged version %d is higher than version %d served so far, so clients take it",
                     merged.version(), current.config().version());
@@ -110,7 +110,7 @@ public class MergedView {
         }
         lastNotServed = null;
         logChange(current == null ? null : current.config(), merged);
-        served = ServedConfig.of(merged);
+        served = ServedTopology.of(merged);
         servedFrom = upstreamConfigs();
     }
 
@@ -118,7 +118,7 @@ public class MergedView {
      * A merge whose version does not rise above the served one is never served: clients holding the served version
      * would ignore it, and a client holding none would get that version with another node list.
      */
-    private void keepServing(ClusterConfig servedConfig, ClusterConfig merged) {
+    private void keepServing(Topology servedConfig, Topology merged) {
         if (merged.equals(lastNotServed)) {
             return;
         }
@@ -149,8 +149,8 @@ public class MergedView {
                 servedConfig.version(), reason);
     }
 
-    private Map<Side, ClusterConfig> upstreamConfigs() {
-        Map<Side, ClusterConfig> configs = new EnumMap<>(Side.class);
+    private Map<Side, Topology> upstreamConfigs() {
+        Map<Side, Topology> configs = new EnumMap<>(Side.class);
         upstreams.forEach((side, state) -> configs.put(side, state.lastGood()));
         return configs;
     }
@@ -162,8 +162,8 @@ public class MergedView {
     private String upstreamChangesWithoutRise() {
         List<String> changes = new ArrayList<>();
         upstreams.forEach((side, state) -> {
-            ClusterConfig then = servedFrom.get(side);
-            ClusterConfig now = state.lastGood();
+            Topology then = servedFrom.get(side);
+            Topology now = state.lastGood();
             if (now.version() < then.version()) {
                 changes.add(String.format("%s upstream %s went down from version %d to %d", side.label(), state.endpoint(),
                         then.version(), now.version()));
@@ -176,10 +176,10 @@ public class MergedView {
     }
 
     /** The operator's fix: the offset that makes this merge's version exceed the served one, on every replica. */
-    private String fix(ClusterConfig merged, long servedVersion) {
+    private String fix(Topology merged, long servedVersion) {
         long versionClientsTake = servedVersion + 1;
-        if (versionClientsTake > ClusterConfig.MAX_VERSION) {
-            return "No memgrate.version-offset can fix this, as clients accept no version above " + ClusterConfig.MAX_VERSION
+        if (versionClientsTake > Topology.MAX_VERSION) {
+            return "No memgrate.version-offset can fix this, as clients accept no version above " + Topology.MAX_VERSION
                     + ". Fix: lower memgrate.version-offset on every Memgrate replica, restart them, then restart every "
                     + "client so it forgets the version it holds.";
         }
@@ -187,7 +187,7 @@ public class MergedView {
                 + " on every Memgrate replica, then restart them one by one.";
     }
 
-    private static void logChange(ClusterConfig before, ClusterConfig after) {
+    private static void logChange(Topology before, Topology after) {
         if (before == null) {
             LOG.infof("Serving configuration version %d with %d nodes: %s", after.version(), after.nodes().size(), after.nodes());
             return;
@@ -205,7 +205,7 @@ public class MergedView {
     }
 
     /** The configuration to serve, empty until every configured upstream has answered once. */
-    public Optional<ServedConfig> served() {
+    public Optional<ServedTopology> served() {
         return Optional.ofNullable(served);
     }
 

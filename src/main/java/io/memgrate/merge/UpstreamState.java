@@ -2,8 +2,8 @@ package io.memgrate.merge;
 
 import java.time.Instant;
 
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.upstream.Side;
+import io.memgrate.cluster.Side;
+import io.memgrate.cluster.Topology;
 
 /**
  * What Memgrate knows of one upstream: its last known good configuration and how the last exchanges went.
@@ -14,7 +14,7 @@ import io.memgrate.upstream.Side;
  * @param lastError    the last failure, null if none since the last success
  * @param versionDecreases how many times its configuration version went down
  */
-public record UpstreamState(Side side, String endpoint, ClusterConfig lastGood, String engineVersion,
+public record UpstreamState(Side side, String endpoint, Topology lastGood, String engineVersion,
         Instant lastSuccess, String lastError, Instant lastErrorAt, long versionDecreases) {
 
     static UpstreamState waiting(Side side, String endpoint) {
@@ -25,7 +25,7 @@ public record UpstreamState(Side side, String endpoint, ClusterConfig lastGood, 
         return lastGood != null;
     }
 
-    UpstreamState answered(ClusterConfig config, String engine, Instant at) {
+    UpstreamState answered(Topology config, String engine, Instant at) {
         long decreases = hasAnswered() && config.version() < lastGood.version() ? versionDecreases + 1 : versionDecreases;
         return new UpstreamState(side, endpoint, config, engine, at, null, null, decreases);
     }

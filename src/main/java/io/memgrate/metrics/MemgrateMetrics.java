@@ -13,10 +13,10 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.memgrate.cluster.Side;
 import io.memgrate.merge.MergedView;
 import io.memgrate.merge.UpstreamState;
 import io.memgrate.protocol.ClientCommand;
-import io.memgrate.upstream.Side;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;

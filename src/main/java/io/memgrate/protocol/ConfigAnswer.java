@@ -3,11 +3,13 @@ package io.memgrate.protocol;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
+import io.memgrate.cluster.Topology;
+
 /** What a configuration endpoint said to a configuration request, parsed from one complete {@link UpstreamReply#CONFIG} reply. */
 public sealed interface ConfigAnswer {
 
     /** The endpoint answered with a configuration. */
-    record Found(ClusterConfig config) implements ConfigAnswer {
+    record Found(Topology config) implements ConfigAnswer {
     }
 
     /** The endpoint does not know the command (engines before 1.4.14 answer {@code ERROR} to {@code config get}). */
@@ -33,7 +35,7 @@ public sealed interface ConfigAnswer {
         int headerEnd = firstLine.length() + 2;
         byte[] payload = Arrays.copyOfRange(reply, headerEnd, reply.length - Replies.TRAILER.length);
         try {
-            return new Found(ClusterConfig.parsePayload(payload));
+            return new Found(TopologyPayload.parse(payload));
         } catch (IllegalArgumentException e) {
             throw new MalformedReplyException("payload", e.getMessage());
         }

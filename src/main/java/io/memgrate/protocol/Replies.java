@@ -2,6 +2,8 @@ package io.memgrate.protocol;
 
 import java.nio.charset.StandardCharsets;
 
+import io.memgrate.cluster.Topology;
+
 /** Formats the replies Memgrate sends to clients, byte for byte as an ElastiCache configuration endpoint does. */
 public final class Replies {
 
@@ -15,13 +17,13 @@ public final class Replies {
     }
 
     /** {@code CONFIG cluster 0 <n>\r\n<payload>\r\nEND\r\n}, the answer to {@code config get cluster}. */
-    public static byte[] config(ClusterConfig config) {
-        return framed("CONFIG cluster 0 ", config.payload());
+    public static byte[] config(Topology config) {
+        return framed("CONFIG cluster 0 ", TopologyPayload.of(config));
     }
 
     /** {@code VALUE AmazonElastiCache:cluster 0 <n>\r\n<payload>\r\nEND\r\n}, the answer to the legacy get. */
-    public static byte[] legacyConfig(ClusterConfig config) {
-        return framed("VALUE " + ClientCommand.LEGACY_CONFIG_KEY + " 0 ", config.payload());
+    public static byte[] legacyConfig(Topology config) {
+        return framed("VALUE " + ClientCommand.LEGACY_CONFIG_KEY + " 0 ", TopologyPayload.of(config));
     }
 
     private static byte[] framed(String headerStart, byte[] payload) {

@@ -109,7 +109,7 @@ public enum UpstreamReply {
             throw new MalformedReplyException("unexpected-line", "unexpected header '" + printable(header) + "'");
         }
         String count = tokens[3];
-        if (count.isEmpty() || count.length() > 9 || !count.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (!Decimal.isDigits(count, 9)) {
             throw new MalformedReplyException("byte-count", "byte count '" + printable(count) + "' is not a number");
         }
         return Integer.parseInt(count);

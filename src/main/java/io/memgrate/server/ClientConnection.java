@@ -6,17 +6,17 @@ import java.time.Duration;
 import org.jboss.logging.Logger;
 
 import io.memgrate.merge.MergedView;
-import io.memgrate.merge.ServedConfig;
-import io.memgrate.metrics.MemgrateMetrics;
+import io.memgrate.merge.ServedTopology;
 import io.memgrate.metrics.MemgrateMetrics.Outcome;
+import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.protocol.ClientCommand;
 import io.memgrate.protocol.Replies;
 import io.memgrate.upstream.Upstreams;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.ByteProcessor;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -257,7 +257,7 @@ final class ClientConnection {
     }
 
     private void writeConfig(ClientCommand.Kind kind) {
-        ServedConfig served = view.served().orElse(null);
+        ServedTopology served = view.served().orElse(null);
         if (served == null) {
             metrics.request(kind, Outcome.NOT_READY);
             socket.write(Buffer.buffer(Replies.serverError("configuration not ready: waiting for the first answer of "

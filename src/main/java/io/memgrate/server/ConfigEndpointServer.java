@@ -15,10 +15,10 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import io.memgrate.config.MemgrateConfig;
 import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.protocol.Replies;
+import io.memgrate.settings.MemgrateSettings;
 import io.memgrate.upstream.Upstreams;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -51,7 +51,7 @@ public class ConfigEndpointServer {
     private static final Buffer TOO_MANY_CONNECTIONS = Buffer.buffer(Replies.serverError("too many connections"));
 
     private final Vertx vertx;
-    private final MemgrateConfig config;
+    private final MemgrateSettings settings;
     private final MergedView view;
     private final Upstreams upstreams;
     private final MemgrateMetrics metrics;
@@ -61,9 +61,9 @@ public class ConfigEndpointServer {
     private volatile boolean draining;
 
     @Inject
-    public ConfigEndpointServer(Vertx vertx, MemgrateConfig config, MergedView view, Upstreams upstreams, MemgrateMetrics metrics) {
+    public ConfigEndpointServer(Vertx vertx, MemgrateSettings settings, MergedView view, Upstreams upstreams, MemgrateMetrics metrics) {
         this.vertx = vertx;
-        this.config = config;
+        this.settings = settings;
         // every request reads the view: hand connections the bean itself, not its client proxy, which looks the
         // instance up on each call
         this.view = ClientProxy.unwrap(view);
@@ -73,19 +73,19 @@ public class ConfigEndpointServer {
 
     void onStart(@Observes StartupEvent event) throws Exception {
         NetServerOptions options = new NetServerOptions().setTcpNoDelay(true)
-                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.client().idleTimeout().toMillis()))
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, settings.client().idleTimeout().toMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-        if (config.tls().enabled()) {
+        if (settings.tls().enabled()) {
             options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-                    // both present and readable PEM: ConfigChecks ran first
-                    .setCertPath(config.tls().certificateFile().orElseThrow().toString())
-                    .setKeyPath(config.tls().keyFile().orElseThrow().toString()));
+                    // both present and readable PEM: SettingsChecks ran first
+                    .setCertPath(settings.tls().certificateFile().orElseThrow().toString())
+                    .setKeyPath(settings.tls().keyFile().orElseThrow().toString()));
         }
         NetServer created = vertx.createNetServer(options).connectHandler(this::accept);
-        server = created.listen(config.listen().port(), config.listen().host())
+        server = created.listen(settings.listen().port(), settings.listen().host())
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-        LOG.infof("Memgrate configuration endpoint listening on %s:%d%s", config.listen().host(), server.actualPort(),
-                config.tls().enabled() ? " (TLS)" : "");
+        LOG.infof("Memgrate configuration endpoint listening on %s:%d%s", settings.listen().host(), server.actualPort(),
+                settings.tls().enabled() ? " (TLS)" : "");
     }
 
     private void accept(NetSocket socket) {
@@ -93,7 +93,7 @@ public class ConfigEndpointServer {
             socket.close();
             return;
         }
-        if (connections.size() >= config.client().maxConnections()) {
+        if (connections.size() >= settings.client().maxConnections()) {
             metrics.connectionRejected();
             LOG.debugf("rejecting %s: %d connections open", socket.remoteAddress(), connections.size());
             socket.end(TOO_MANY_CONNECTIONS);
@@ -101,8 +101,8 @@ public class ConfigEndpointServer {
         }
         // Vert.x's TCP sockets all implement NetSocketInternal: the connection reads Netty's buffers through it
         NetSocketInternal internal = (NetSocketInternal) socket;
-        ClientConnection connection = new ClientConnection(internal, view, upstreams, metrics, config.client().maxLineBytes(),
-                config.client().writeStallTimeout());
+        ClientConnection connection = new ClientConnection(internal, view, upstreams, metrics, settings.client().maxLineBytes(),
+                settings.client().writeStallTimeout());
         connections.add(connection);
         metrics.connectionOpened();
         socket.exceptionHandler(error -> connectionFailed(socket, error));
@@ -160,9 +160,9 @@ public class ConfigEndpointServer {
         }
         try {
             drained.future().toCompletionStage().toCompletableFuture()
-                    .get(config.shutdownDrainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                    .get(settings.shutdownDrainTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            LOG.warnf("%d client connections still busy after %s; closing them", connections.size(), config.shutdownDrainTimeout());
+            LOG.warnf("%d client connections still busy after %s; closing them", connections.size(), settings.shutdownDrainTimeout());
         }
         running.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         server = null;

@@ -10,10 +10,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
+import io.memgrate.cluster.Node;
 import io.memgrate.health.Lifecycle;
 import io.memgrate.merge.MergedView;
 import io.memgrate.merge.UpstreamState;
-import io.memgrate.protocol.Node;
 import io.memgrate.server.ConfigEndpointServer;
 
 /** {@code GET /memgrate/status}: what is served now and each upstream's state, read-only. */

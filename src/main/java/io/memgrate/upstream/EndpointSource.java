@@ -1,6 +1,6 @@
 package io.memgrate.upstream;
 
-import io.memgrate.config.HostAndPort;
+import io.memgrate.cluster.HostAndPort;
 import io.vertx.core.Future;
 
 /** Where an upstream's configuration endpoint is: fixed in configuration, or found another way. */

@@ -8,14 +8,15 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import io.memgrate.config.HostAndPort;
-import io.memgrate.config.MemgrateConfig;
+import io.memgrate.cluster.HostAndPort;
+import io.memgrate.cluster.Side;
 import io.memgrate.discovery.ClusterEndpointResolver;
 import io.memgrate.discovery.ClusterIdEndpointSource;
 import io.memgrate.discovery.DiscoveryException;
 import io.memgrate.emulator.DevClusters;
 import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
+import io.memgrate.settings.MemgrateSettings;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Vertx;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -27,7 +28,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 @ApplicationScoped
 public class EndpointSources {
 
-    private final MemgrateConfig config;
+    private final MemgrateSettings settings;
     private final DevClusters devClusters;
     private final Vertx vertx;
     private final MergedView view;
@@ -35,8 +36,8 @@ public class EndpointSources {
     private ClusterEndpointResolver resolver;
 
     @Inject
-    public EndpointSources(MemgrateConfig config, DevClusters devClusters, Vertx vertx, MergedView view, MemgrateMetrics metrics) {
-        this.config = config;
+    public EndpointSources(MemgrateSettings settings, DevClusters devClusters, Vertx vertx, MergedView view, MemgrateMetrics metrics) {
+        this.settings = settings;
         this.devClusters = devClusters;
         this.vertx = vertx;
         this.view = view;
@@ -46,8 +47,8 @@ public class EndpointSources {
     /** The source of every configured side; fails start-up with one line naming the property to fix. */
     public synchronized Map<Side, EndpointSource> configured() {
         Map<Side, EndpointSource> sources = new EnumMap<>(Side.class);
-        MemgrateConfig.Side primary = config.primary();
-        MemgrateConfig.Side secondary = config.secondary();
+        MemgrateSettings.Cluster primary = settings.primary();
+        MemgrateSettings.Cluster secondary = settings.secondary();
         if (nothingSet(primary) && nothingSet(secondary) && devClusters.enabled()) {
             DevClusters.Endpoints emulated = devClusters.start();
             sources.put(Side.PRIMARY, EndpointSource.fixed(emulated.primary()));
@@ -63,13 +64,13 @@ public class EndpointSources {
         return sources;
     }
 
-    private static boolean nothingSet(MemgrateConfig.Side side) {
+    private static boolean nothingSet(MemgrateSettings.Cluster side) {
         return side.endpoint().isEmpty() && side.clusterId().isEmpty();
     }
 
-    private Optional<EndpointSource> source(Side side, MemgrateConfig.Side settings) {
-        Optional<HostAndPort> endpoint = settings.endpoint();
-        Optional<String> clusterId = settings.clusterId().map(String::trim).filter(id -> !id.isEmpty());
+    private Optional<EndpointSource> source(Side side, MemgrateSettings.Cluster cluster) {
+        Optional<HostAndPort> endpoint = cluster.endpoint();
+        Optional<String> clusterId = cluster.clusterId().map(String::trim).filter(id -> !id.isEmpty());
         if (endpoint.isPresent() && clusterId.isPresent()) {
             throw new ConfigurationException("memgrate." + side.label() + ".endpoint and memgrate." + side.label()
                     + ".cluster-id are exclusive: set one of them");
@@ -77,7 +78,7 @@ public class EndpointSources {
         if (endpoint.isPresent()) {
             return Optional.of(EndpointSource.fixed(endpoint.get()));
         }
-        return clusterId.map(id -> new ClusterIdEndpointSource(vertx, resolver(), id, config.aws().resolveInterval(),
+        return clusterId.map(id -> new ClusterIdEndpointSource(vertx, resolver(), id, settings.aws().resolveInterval(),
                 new ClusterIdEndpointSource.Listener() {
                     @Override
                     public void resolved(String cluster, HostAndPort at) {
@@ -94,7 +95,7 @@ public class EndpointSources {
     private ClusterEndpointResolver resolver() {
         if (resolver == null) {
             try {
-                resolver = new ClusterEndpointResolver(config.aws().region(), config.aws().endpointOverride());
+                resolver = new ClusterEndpointResolver(settings.aws().region(), settings.aws().endpointOverride());
             } catch (SdkClientException e) {
                 throw new ConfigurationException("memgrate.aws.region is required to resolve cluster IDs: the AWS SDK"
                         + " found no default region (" + e.getMessage() + "); set it or AWS_REGION");

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.memgrate.cluster.Side;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.protocol.UpstreamReply;
 import io.netty.buffer.Unpooled;

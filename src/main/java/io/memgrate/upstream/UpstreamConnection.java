@@ -3,7 +3,7 @@ package io.memgrate.upstream;
 import java.time.Duration;
 import java.util.ArrayDeque;
 
-import io.memgrate.config.HostAndPort;
+import io.memgrate.cluster.HostAndPort;
 import io.memgrate.protocol.MalformedReplyException;
 import io.memgrate.protocol.UpstreamReply;
 import io.vertx.core.Context;

@@ -12,9 +12,10 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import io.memgrate.config.MemgrateConfig;
+import io.memgrate.cluster.Side;
 import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
+import io.memgrate.settings.MemgrateSettings;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
@@ -31,7 +32,7 @@ public class Upstreams {
     private static final Logger LOG = Logger.getLogger(Upstreams.class);
 
     private final Vertx vertx;
-    private final MemgrateConfig config;
+    private final MemgrateSettings settings;
     private final MergedView view;
     private final MemgrateMetrics metrics;
     private final List<UpstreamPoller> pollers = new ArrayList<>();
@@ -39,10 +40,10 @@ public class Upstreams {
     private StatsRelay statsRelay;
 
     @Inject
-    public Upstreams(Vertx vertx, MemgrateConfig config, MergedView view, MemgrateMetrics metrics) {
+    public Upstreams(Vertx vertx, MemgrateSettings settings, MergedView view, MemgrateMetrics metrics) {
         this.metrics = metrics;
         this.vertx = vertx;
-        this.config = config;
+        this.settings = settings;
         this.view = view;
     }
 
@@ -56,7 +57,7 @@ public class Upstreams {
      * bounds an endpoint lookup that hangs.
      */
     Duration attemptDeadline() {
-        return config.upstream().timeout().multipliedBy(2).plusSeconds(1);
+        return settings.upstream().timeout().multipliedBy(2).plusSeconds(1);
     }
 
     /**
@@ -64,7 +65,7 @@ public class Upstreams {
      * attempt each, far beyond any slow upstream, since every attempt ends by its deadline.
      */
     public Duration pollerStalledAfter() {
-        return config.refreshInterval().plus(attemptDeadline()).multipliedBy(3);
+        return settings.refreshInterval().plus(attemptDeadline()).multipliedBy(3);
     }
 
     /** For each configured side, how long ago its poller last ended an attempt, successful or not. */
@@ -79,7 +80,7 @@ public class Upstreams {
      * {@link Side} order (primary first).
      */
     public synchronized void start(Map<Side, EndpointSource> sources) {
-        client = vertx.createNetClient(clientOptions(config.upstream()));
+        client = vertx.createNetClient(clientOptions(settings.upstream()));
         Map<Side, UpstreamConnection> statsConnections = new EnumMap<>(Side.class);
         for (Map.Entry<Side, EndpointSource> entry : new EnumMap<>(sources).entrySet()) {
             Side side = entry.getKey();
@@ -87,20 +88,20 @@ public class Upstreams {
             metrics.upstreamConfigured(side);
             var context = vertx.getOrCreateContext();
             UpstreamConnection connection = new UpstreamConnection(context, client, entry.getValue(),
-                    config.upstream().timeout(), config.upstream().maxReplyBytes());
+                    settings.upstream().timeout(), settings.upstream().maxReplyBytes());
             UpstreamPoller poller = new UpstreamPoller(side, context, entry.getValue(), connection, view, metrics,
-                    config.refreshInterval(), attemptDeadline());
+                    settings.refreshInterval(), attemptDeadline());
             pollers.add(poller);
             statsConnections.put(side, new UpstreamConnection(vertx.getOrCreateContext(), client, entry.getValue(),
-                    config.upstream().timeout(), config.upstream().maxReplyBytes()));
-            LOG.infof("Polling %s upstream %s every %s", side.label(), entry.getValue(), config.refreshInterval());
+                    settings.upstream().timeout(), settings.upstream().maxReplyBytes()));
+            LOG.infof("Polling %s upstream %s every %s", side.label(), entry.getValue(), settings.refreshInterval());
             poller.start();
         }
-        statsRelay = new StatsRelay(statsConnections, metrics, config.stats().maxAge().toNanos());
+        statsRelay = new StatsRelay(statsConnections, metrics, settings.stats().maxAge().toNanos());
     }
 
     /** Connect timeout and, when enabled, TLS with host name verification and an optional custom CA. */
-    static NetClientOptions clientOptions(MemgrateConfig.Upstream upstream) {
+    static NetClientOptions clientOptions(MemgrateSettings.Upstream upstream) {
         NetClientOptions options = new NetClientOptions()
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, upstream.timeout().toMillis()));
         if (upstream.tls().enabled()) {

@@ -21,11 +21,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
-import io.memgrate.merge.ConfigMerger;
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
+import io.memgrate.merge.TopologyMerger;
 import io.memgrate.protocol.Replies;
+import io.memgrate.protocol.TopologyPayload;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
@@ -195,9 +196,9 @@ public final class DiscoveryBenchmark {
         EmulatedConfigEndpoint newCluster = new EmulatedConfigEndpoint(vertx, "1.6.22", cluster("new", 2, 3, nodesPerCluster));
         int oldPort = oldCluster.start("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         int newPort = newCluster.start("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        ClusterConfig merged = ConfigMerger.merge(oldCluster.config(), newCluster.config(), 0);
+        Topology merged = TopologyMerger.merge(oldCluster.config(), newCluster.config(), 0);
         byte[] memgrateReply = Replies.config(merged);
-        byte[] payload = merged.payload();
+        byte[] payload = TopologyPayload.of(merged);
         byte[] memcachedRequest = memcachedRequest();
         byte[] memcachedReply = memcachedReply(payload);
         out("payload: %d nodes, %d bytes; reply %d bytes; request %d bytes (memcached: '%s', reply %d bytes)",
@@ -686,8 +687,8 @@ public final class DiscoveryBenchmark {
     }
 
     /** A cluster whose node entries look like ElastiCache's ({@code name.xxxxxx.000N.use1.cache.amazonaws.com}). */
-    private static ClusterConfig cluster(String name, int subnet, long version, int nodes) {
-        return new ClusterConfig(version, IntStream.rangeClosed(1, nodes)
+    private static Topology cluster(String name, int subnet, long version, int nodes) {
+        return new Topology(version, IntStream.rangeClosed(1, nodes)
                 .mapToObj(i -> new Node(String.format(Locale.ROOT, "memgrate-%s.x1y2z3.%04d.use1.cache.amazonaws.com", name, i),
                         "10.0." + subnet + "." + (10 + i), 11211))
                 .toList());

@@ -56,7 +56,7 @@ class DeployManifestsTest {
     static final String NAMESPACE = "memgrate";
     /** quarkus.shutdown.timeout assumed when application.properties does not set it. */
     static final Duration ASSUMED_SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
-    /** memgrate.shutdown-drain-timeout's default (MemgrateConfig) when neither application.properties nor README sets it. */
+    /** memgrate.shutdown-drain-timeout's default (MemgrateSettings) when neither application.properties nor README sets it. */
     static final Duration ASSUMED_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
     static Path root;

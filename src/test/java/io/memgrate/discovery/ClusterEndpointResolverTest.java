@@ -10,7 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import io.memgrate.config.HostAndPort;
+import io.memgrate.cluster.HostAndPort;
 import io.memgrate.support.ElastiCacheApi;
 import io.memgrate.support.FreePorts;
 

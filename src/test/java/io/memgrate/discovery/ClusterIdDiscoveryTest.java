@@ -16,8 +16,8 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Topology;
 import io.memgrate.server.ConfigEndpointServer;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
@@ -42,10 +42,10 @@ class ClusterIdDiscoveryTest {
 
         // The primary cluster is recreated: its configuration endpoint moves, lists one more node, and the old one
         // stops answering. Its version starts higher, as the merge must rise.
-        ClusterConfig before = clusters.primary().endpoint().config();
+        Topology before = clusters.primary().endpoint().config();
         List<Node> nodes = new ArrayList<>(before.nodes());
         nodes.add(new Node("old-3.test", "127.0.0.1", clusters.newNodes().get(0).port() + 1));
-        ClusterConfig recreated = new ClusterConfig(before.version() + 5, nodes);
+        Topology recreated = new Topology(before.version() + 5, nodes);
         TestClusters.Cluster moved = clusters.newEndpoint(TestClusters.PRIMARY_ENGINE, recreated);
         clusters.api().memcachedCluster(TestClusters.PRIMARY_CLUSTER_ID, "available", "127.0.0.1", moved.port());
         clusters.primary().stop();

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.memgrate.config.HostAndPort;
+import io.memgrate.cluster.HostAndPort;
 import io.memgrate.support.ElastiCacheApi;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

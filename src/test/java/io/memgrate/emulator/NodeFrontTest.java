@@ -10,9 +10,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import io.memgrate.config.HostAndPort;
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
+import io.memgrate.cluster.HostAndPort;
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Topology;
 import io.memgrate.support.MemcachedProcess;
 import io.memgrate.support.TextClient;
 import io.vertx.core.Future;
@@ -27,13 +27,13 @@ class NodeFrontTest {
         MEMCACHED, IN_PROCESS
     }
 
-    private static final ClusterConfig CLUSTER = new ClusterConfig(3,
+    private static final Topology CLUSTER = new Topology(3,
             List.of(new Node("a.test", "127.0.0.1", 1111), new Node("b.test", "", 2222)));
     private static final String CONFIG_REPLY = "CONFIG cluster 0 37\r\n3\na.test|127.0.0.1|1111 b.test||2222\n\r\nEND\r\n";
 
     /** Native transport where it loads, as Memgrate runs (application.properties): it reads sooner than NIO. */
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-    private final AtomicReference<ClusterConfig> clusterConfig = new AtomicReference<>(CLUSTER);
+    private final AtomicReference<Topology> clusterConfig = new AtomicReference<>(CLUSTER);
     private MemcachedProcess memcached;
     private int storePort;
     private int frontPort;
@@ -65,7 +65,7 @@ class NodeFrontTest {
         try (TextClient client = new TextClient(frontPort)) {
             assertThat(client.exchange("config get cluster\r\n", CONFIG_REPLY)).isEqualTo(CONFIG_REPLY);
             assertThat(client.exchange("get AmazonElastiCache:cluster\r\n", legacy)).isEqualTo(legacy);
-            clusterConfig.set(new ClusterConfig(4, List.of(new Node("a.test", "127.0.0.1", 1111))));
+            clusterConfig.set(new Topology(4, List.of(new Node("a.test", "127.0.0.1", 1111))));
             String drained = "CONFIG cluster 0 24\r\n4\na.test|127.0.0.1|1111\n\r\nEND\r\n";
             assertThat(client.exchange("config get cluster\r\n", drained)).isEqualTo(drained);
         }

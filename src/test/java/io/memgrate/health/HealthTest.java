@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import io.memgrate.protocol.ClusterConfig;
+import io.memgrate.cluster.Side;
+import io.memgrate.cluster.Topology;
 import io.memgrate.support.TestClusters;
-import io.memgrate.upstream.Side;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -101,8 +101,8 @@ class HealthTest {
     @Order(4)
     void staysReadyWhileANewNodeListIsHeldBackAndShowsWhy() {
         TestClusters clusters = TestClusters.current();
-        ClusterConfig primary = clusters.primary().endpoint().config();
-        clusters.primary().endpoint().setConfig(new ClusterConfig(primary.version() - 2, primary.nodes().subList(1, 2)));
+        Topology primary = clusters.primary().endpoint().config();
+        clusters.primary().endpoint().setConfig(new Topology(primary.version() - 2, primary.nodes().subList(1, 2)));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/health/ready").then()
                 .body("checks.find { it.name == 'memgrate-merge' }.data.held_version", equalTo(8)));
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
-import io.memgrate.upstream.Side;
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Side;
+import io.memgrate.cluster.Topology;
 
 class MergedViewTest {
 
@@ -51,11 +51,11 @@ class MergedViewTest {
         return view;
     }
 
-    private static ClusterConfig config(long version, Node... nodes) {
-        return new ClusterConfig(version, List.of(nodes));
+    private static Topology config(long version, Node... nodes) {
+        return new Topology(version, List.of(nodes));
     }
 
-    private ServedConfig served() {
+    private ServedTopology served() {
         return view.served().orElseThrow();
     }
 
@@ -91,7 +91,7 @@ class MergedViewTest {
         view.answered(Side.PRIMARY, config(5, P1), "1.6.22");
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
 
-        ServedConfig served = served();
+        ServedTopology served = served();
         assertThat(served.configReply().getBytes()).isEqualTo(io.memgrate.protocol.Replies.config(served.config()));
         assertThat(served.legacyReply().getBytes()).isEqualTo(io.memgrate.protocol.Replies.legacyConfig(served.config()));
     }
@@ -100,7 +100,7 @@ class MergedViewTest {
     void failureKeepsTheLastKnownGoodConfiguration() {
         view.answered(Side.PRIMARY, config(5, P1), "1.6.22");
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
-        ServedConfig before = served();
+        ServedTopology before = served();
 
         view.failed(Side.SECONDARY, "connection refused");
         view.failed(Side.PRIMARY, "timeout");
@@ -167,7 +167,7 @@ class MergedViewTest {
     void identicalAnswersKeepTheSameServedInstance() {
         view.answered(Side.PRIMARY, config(5, P1), "1.6.22");
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
-        ServedConfig first = served();
+        ServedTopology first = served();
 
         view.answered(Side.PRIMARY, config(5, P1), "1.6.22");
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
@@ -180,7 +180,7 @@ class MergedViewTest {
         view = view(0);
         view.answered(Side.PRIMARY, config(7, P1, P2), "1.6.22");
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
-        ServedConfig ten = served();
+        ServedTopology ten = served();
         assertThat(ten.config()).isEqualTo(config(10, P1, P2, S1));
 
         // the primary replaced under the same endpoint: merged 8, then 9, then 10 with the replacement's nodes
@@ -249,7 +249,7 @@ class MergedViewTest {
     void aLowerVersionWithTheSameNodesKeepsServingTheSameBytesAndWarnsOnce() {
         view.answered(Side.PRIMARY, config(5, P1), "1.6.22");
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
-        ServedConfig before = served();
+        ServedTopology before = served();
 
         for (int poll = 0; poll < 3; poll++) {
             view.answered(Side.SECONDARY, config(2, S1), "1.6.6");
@@ -269,7 +269,7 @@ class MergedViewTest {
     void aHoldEndsWhenTheUpstreamsListTheServedNodesAgain() {
         view.answered(Side.PRIMARY, config(7, P1, P2), "1.6.22");
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
-        ServedConfig before = served();
+        ServedTopology before = served();
         view.answered(Side.PRIMARY, config(5, R1), "1.6.22");
         assertThat(view.held()).isPresent();
 
@@ -285,7 +285,7 @@ class MergedViewTest {
     void aDifferentNodeListAtTheServedVersionIsHeldToo() {
         view.answered(Side.PRIMARY, config(7, P1, P2), "1.6.22");
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
-        ServedConfig before = served();
+        ServedTopology before = served();
 
         view.answered(Side.PRIMARY, config(7, R1), "1.6.22");
 
@@ -297,10 +297,10 @@ class MergedViewTest {
 
     @Test
     void atTheHighestVersionClientsAcceptTheErrorSaysNoOffsetCanFixIt() {
-        view = view(ClusterConfig.MAX_VERSION - 10);
+        view = view(Topology.MAX_VERSION - 10);
         view.answered(Side.PRIMARY, config(7, P1, P2), "1.6.22");
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
-        assertThat(served().config().version()).isEqualTo(ClusterConfig.MAX_VERSION);
+        assertThat(served().config().version()).isEqualTo(Topology.MAX_VERSION);
 
         view.answered(Side.PRIMARY, config(5, R1), "1.6.22");
 

@@ -17,7 +17,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.memgrate.protocol.ClusterConfig;
+import io.memgrate.cluster.Topology;
 import io.memgrate.server.ConfigEndpointServer;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
@@ -86,16 +86,16 @@ class MetricsTest {
 
         var secondary = clusters.secondary().endpoint().config();
         clusters.secondary().start();
-        clusters.secondary().endpoint().setConfig(new ClusterConfig(secondary.version() - 1, secondary.nodes()));
+        clusters.secondary().endpoint().setConfig(new Topology(secondary.version() - 1, secondary.nodes()));
         await().atMost(Duration.ofSeconds(10)).until(() -> metric("memgrate_upstream_version_decreases_total{upstream=\"secondary\"}") == 1.0);
         assertThat(metric("memgrate_served_version")).as("same nodes at a lower version: the served bytes stay").isEqualTo(10.0);
         assertThat(metric("memgrate_served_held")).as("nothing held back from clients").isEqualTo(0.0);
 
-        clusters.secondary().endpoint().setConfig(new ClusterConfig(secondary.version() - 1, secondary.nodes().subList(0, 1)));
+        clusters.secondary().endpoint().setConfig(new Topology(secondary.version() - 1, secondary.nodes().subList(0, 1)));
         await().atMost(Duration.ofSeconds(10)).until(() -> metric("memgrate_served_held") == 1.0);
         assertThat(metric("memgrate_served_version")).isEqualTo(10.0);
 
-        clusters.secondary().endpoint().setConfig(new ClusterConfig(secondary.version() + 1, secondary.nodes()));
+        clusters.secondary().endpoint().setConfig(new Topology(secondary.version() + 1, secondary.nodes()));
         await().atMost(Duration.ofSeconds(10)).until(() -> metric("memgrate_served_held") == 0.0);
         assertThat(metric("memgrate_served_version")).isEqualTo(11.0);
     }

@@ -10,10 +10,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Topology;
+
 class ConfigAnswerTest {
 
     private static final String PAYLOAD = "12\na.example|10.0.0.1|11211 b.example||11212\n";
-    private static final ClusterConfig EXPECTED = new ClusterConfig(12, List.of(
+    private static final Topology EXPECTED = new Topology(12, List.of(
             new Node("a.example", "10.0.0.1", 11211),
             new Node("b.example", "", 11212)));
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Topology;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -67,7 +69,7 @@ class ProtocolFuzzTest {
     }
 
     @Property
-    void mutatedValidRepliesOnlyEverFailWithTheDefinedException(@ForAll("configs") ClusterConfig config,
+    void mutatedValidRepliesOnlyEverFailWithTheDefinedException(@ForAll("configs") Topology config,
             @ForAll @IntRange(min = 0, max = 10_000) int position, @ForAll byte replacement) {
         byte[] reply = Replies.config(config);
         reply[position % reply.length] = replacement;
@@ -82,7 +84,7 @@ class ProtocolFuzzTest {
     }
 
     @Property
-    void formatThenParseIsTheIdentity(@ForAll("configs") ClusterConfig config, @ForAll boolean legacy) {
+    void formatThenParseIsTheIdentity(@ForAll("configs") Topology config, @ForAll boolean legacy) {
         byte[] reply = legacy ? Replies.legacyConfig(config) : Replies.config(config);
         assertThat(UpstreamReply.CONFIG.completeLength(reply, reply.length, LIMIT)).isEqualTo(reply.length);
         ConfigAnswer answer = ConfigAnswer.parse(reply);
@@ -92,7 +94,7 @@ class ProtocolFuzzTest {
     }
 
     @Property
-    void everyPrefixOfAValidReplyNeedsMoreBytes(@ForAll("configs") ClusterConfig config, @ForAll @IntRange(min = 0, max = 10_000) int cut) {
+    void everyPrefixOfAValidReplyNeedsMoreBytes(@ForAll("configs") Topology config, @ForAll @IntRange(min = 0, max = 10_000) int cut) {
         byte[] reply = Replies.config(config);
         int prefix = cut % reply.length;
         assertThat(UpstreamReply.CONFIG.completeLength(reply, prefix, LIMIT)).isEqualTo(-1);
@@ -106,13 +108,13 @@ class ProtocolFuzzTest {
     }
 
     @Provide
-    Arbitrary<ClusterConfig> configs() {
+    Arbitrary<Topology> configs() {
         Arbitrary<String> host = Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyz0123456789.-").ofMinLength(1).ofMaxLength(40);
         Arbitrary<String> ip = Arbitraries.oneOf(Arbitraries.just(""),
                 Arbitraries.integers().between(0, 255).list().ofSize(4).map(parts -> String.join(".",
                         parts.stream().map(String::valueOf).toList())));
         Arbitrary<Node> node = Combinators.combine(host, ip, Arbitraries.integers().between(1, 65535)).as(Node::new);
-        return Combinators.combine(Arbitraries.longs().between(0, ClusterConfig.MAX_VERSION), node.list().ofMinSize(1).ofMaxSize(20))
-                .as((version, nodes) -> new ClusterConfig(version, new ArrayList<>(nodes)));
+        return Combinators.combine(Arbitraries.longs().between(0, Topology.MAX_VERSION), node.list().ofMinSize(1).ofMaxSize(20))
+                .as((version, nodes) -> new Topology(version, new ArrayList<>(nodes)));
     }
 }

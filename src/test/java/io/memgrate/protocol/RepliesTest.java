@@ -7,9 +7,12 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Topology;
+
 class RepliesTest {
 
-    private static final ClusterConfig CONFIG = new ClusterConfig(12, List.of(
+    private static final Topology CONFIG = new Topology(12, List.of(
             new Node("a.example", "10.0.0.1", 11211),
             new Node("b.example", "", 11212)));
 
@@ -25,7 +28,7 @@ class RepliesTest {
     @Test
     void handCountedLengthMatchesThePayload() {
         assertThat(ascii(PAYLOAD)).hasSize(PAYLOAD_LENGTH);
-        assertThat(CONFIG.payload()).isEqualTo(ascii(PAYLOAD));
+        assertThat(TopologyPayload.of(CONFIG)).isEqualTo(ascii(PAYLOAD));
     }
 
     @Test

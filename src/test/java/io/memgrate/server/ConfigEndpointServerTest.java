@@ -18,14 +18,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Side;
+import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.merge.MergedView;
 import io.memgrate.merge.UpstreamState;
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
-import io.memgrate.upstream.Side;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -289,25 +289,25 @@ class ConfigEndpointServerTest {
     void aVersionThatGoesDownIsCounted() {
         long decreases = view.versionDecreases();
         var config = clusters.secondary().endpoint().config();
-        clusters.secondary().endpoint().setConfig(new ClusterConfig(config.version() - 1, config.nodes()));
+        clusters.secondary().endpoint().setConfig(new Topology(config.version() - 1, config.nodes()));
         await().atMost(WAIT).until(() -> view.versionDecreases() == decreases + 1);
-        clusters.secondary().endpoint().setConfig(new ClusterConfig(config.version() + 1, config.nodes()));
+        clusters.secondary().endpoint().setConfig(new Topology(config.version() + 1, config.nodes()));
     }
 
     @Test
     void aReplacedClusterAtALowerVersionIsHeldUntilTheMergedVersionRisesAboveTheServedOne() {
         String servedBefore = configReply(mergedPayload(clusters));
         long servedVersion = view.served().orElseThrow().config().version();
-        ClusterConfig primary = clusters.primary().endpoint().config();
+        Topology primary = clusters.primary().endpoint().config();
         List<Node> replacement = List.of(primary.nodes().get(1));
-        clusters.primary().endpoint().setConfig(new ClusterConfig(primary.version() - 2, replacement));
+        clusters.primary().endpoint().setConfig(new Topology(primary.version() - 2, replacement));
         await().atMost(WAIT).until(() -> view.held().isPresent());
 
         try (TextClient client = new TextClient(server.port())) {
             assertThat(client.configGet()).as("the served bytes stay while held").isEqualTo(servedBefore);
         }
 
-        clusters.primary().endpoint().setConfig(new ClusterConfig(primary.version() + 1, replacement));
+        clusters.primary().endpoint().setConfig(new Topology(primary.version() + 1, replacement));
         List<Node> nodes = new ArrayList<>(replacement);
         nodes.addAll(clusters.secondary().endpoint().config().nodes());
         awaitServed(configReply(payload(servedVersion + 1, nodes)));

@@ -15,7 +15,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.memgrate.protocol.Node;
+import io.memgrate.cluster.Node;
 import io.memgrate.support.MemcachedProcess;
 import io.memgrate.support.PollConfigEndpointStrategy;
 import io.memgrate.support.TestClusters;

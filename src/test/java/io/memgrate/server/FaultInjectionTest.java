@@ -20,15 +20,16 @@ import org.eclipse.microprofile.health.Liveness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Side;
+import io.memgrate.cluster.Topology;
 import io.memgrate.health.EventLoopLivenessCheck;
 import io.memgrate.merge.MergedView;
 import io.memgrate.merge.UpstreamState;
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
+import io.memgrate.protocol.TopologyPayload;
 import io.memgrate.support.MemcachedProcess;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
-import io.memgrate.upstream.Side;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -137,7 +138,7 @@ class FaultInjectionTest {
                     problems.add("unexpected answer " + reply);
                     break;
                 }
-                ClusterConfig config = ClusterConfig.parsePayload(reply.substring(reply.indexOf("\r\n") + 2,
+                Topology config = TopologyPayload.parse(reply.substring(reply.indexOf("\r\n") + 2,
                         reply.length() - "\r\nEND\r\n".length()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 if (config.version() < lastVersion) {
                     problems.add("version went back from " + lastVersion + " to " + config.version());

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import io.memgrate.protocol.ClusterConfig;
+import io.memgrate.cluster.Topology;
 import io.memgrate.server.ConfigEndpointServer;
 import io.memgrate.support.TestClusters;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -63,9 +63,9 @@ class StatusResourceTest {
     void statusShowsANewNodeListHeldBackAndWhy() {
         TestClusters clusters = TestClusters.current();
         given().get("/memgrate/status").then().body("held", nullValue());
-        ClusterConfig primary = clusters.primary().endpoint().config();
+        Topology primary = clusters.primary().endpoint().config();
         var replacement = primary.nodes().get(1);
-        clusters.primary().endpoint().setConfig(new ClusterConfig(primary.version() - 2, List.of(replacement)));
+        clusters.primary().endpoint().setConfig(new Topology(primary.version() - 2, List.of(replacement)));
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/memgrate/status").then()
                 .body("held.version", equalTo(8)));

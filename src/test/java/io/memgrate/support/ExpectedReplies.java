@@ -4,8 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Topology;
 
 /** The replies the tests expect, spelled out by hand from the wire format rather than by Memgrate's own formatter. */
 public final class ExpectedReplies {
@@ -29,8 +29,8 @@ public final class ExpectedReplies {
 
     /** The merged payload of the test clusters as they are now: versions added, primary nodes first. */
     public static String mergedPayload(TestClusters clusters) {
-        ClusterConfig primary = clusters.primary().endpoint().config();
-        ClusterConfig secondary = clusters.secondary().endpoint().config();
+        Topology primary = clusters.primary().endpoint().config();
+        Topology secondary = clusters.secondary().endpoint().config();
         List<Node> nodes = new ArrayList<>(primary.nodes());
         nodes.addAll(secondary.nodes());
         return payload(primary.version() + secondary.version(), nodes);

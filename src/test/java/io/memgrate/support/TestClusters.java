@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -41,7 +41,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     /** One emulated configuration endpoint and the configuration it started with. */
     public static final class Cluster {
         private final EmulatedConfigEndpoint endpoint;
-        private final ClusterConfig initial;
+        private final Topology initial;
         private final int port;
         private boolean running = true;
 
@@ -187,7 +187,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     }
 
     /** Starts another emulated configuration endpoint, as a recreated cluster would have, serving {@code config}. */
-    public Cluster newEndpoint(String engine, ClusterConfig config) {
+    public Cluster newEndpoint(String engine, Topology config) {
         EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, engine, config);
         Cluster cluster = new Cluster(endpoint, await(endpoint.start("127.0.0.1", 0)));
         extra.add(cluster);
@@ -199,7 +199,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         for (int i = 0; i < nodes.size(); i++) {
             list.add(new Node(name + "-" + (i + 1) + ".test", "127.0.0.1", nodes.get(i).port()));
         }
-        EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, engine, new ClusterConfig(version, list));
+        EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, engine, new Topology(version, list));
         if (certificate != null) {
             endpoint.useTls(certificate.certificateFile().toString(), certificate.keyFile().toString());
         }

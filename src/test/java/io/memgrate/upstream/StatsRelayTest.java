@@ -14,13 +14,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.memgrate.config.HostAndPort;
+import io.memgrate.cluster.HostAndPort;
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Side;
+import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
-import io.memgrate.support.MemgrateConfigs;
+import io.memgrate.support.TestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -31,7 +32,7 @@ import io.vertx.core.net.NetClientOptions;
 /** Upstream stats load does not grow with clients: replies are shared while young, and concurrent requests share one. */
 class StatsRelayTest {
 
-    private static final ClusterConfig CONFIG = new ClusterConfig(4, List.of(new Node("a.test", "127.0.0.1", 11211)));
+    private static final Topology CONFIG = new Topology(4, List.of(new Node("a.test", "127.0.0.1", 11211)));
 
     private Vertx vertx;
     private NetClient client;
@@ -115,7 +116,7 @@ class StatsRelayTest {
         Map<Side, UpstreamConnection> connections = new EnumMap<>(Side.class);
         connections.put(Side.PRIMARY, connection(primary));
         connections.put(Side.SECONDARY, connection(secondary));
-        MergedView view = new MergedView(MemgrateConfigs.read());
+        MergedView view = new MergedView(TestSettings.read());
         return new StatsRelay(connections, new MemgrateMetrics(registry, view), maxAge.toNanos());
     }
 

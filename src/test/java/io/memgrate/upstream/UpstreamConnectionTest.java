@@ -12,10 +12,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.memgrate.config.HostAndPort;
+import io.memgrate.cluster.HostAndPort;
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
 import io.memgrate.protocol.Replies;
 import io.memgrate.protocol.UpstreamReply;
 import io.vertx.core.Future;
@@ -26,7 +26,7 @@ import io.vertx.core.net.NetClientOptions;
 /** One reused upstream connection: pipelined exchanges, timeouts, and an endpoint that moves. */
 class UpstreamConnectionTest {
 
-    private static final ClusterConfig CONFIG = new ClusterConfig(4, List.of(new Node("a.test", "127.0.0.1", 11211)));
+    private static final Topology CONFIG = new Topology(4, List.of(new Node("a.test", "127.0.0.1", 11211)));
 
     private Vertx vertx;
 

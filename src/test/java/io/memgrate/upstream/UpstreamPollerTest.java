@@ -13,13 +13,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.memgrate.config.HostAndPort;
+import io.memgrate.cluster.HostAndPort;
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Side;
+import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
-import io.memgrate.support.MemgrateConfigs;
+import io.memgrate.support.TestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -29,7 +30,7 @@ import io.vertx.core.net.NetClientOptions;
 /** A poller never stops: whatever one attempt does (fails at once, throws, hangs), the next one follows. */
 class UpstreamPollerTest {
 
-    private static final ClusterConfig CONFIG = new ClusterConfig(4, List.of(new Node("a.test", "127.0.0.1", 11211)));
+    private static final Topology CONFIG = new Topology(4, List.of(new Node("a.test", "127.0.0.1", 11211)));
     private static final Duration INTERVAL = Duration.ofMillis(20);
 
     private Vertx vertx;
@@ -43,7 +44,7 @@ class UpstreamPollerTest {
         vertx = Vertx.vertx();
         endpoint = new EmulatedConfigEndpoint(vertx, "1.6.22", CONFIG);
         endpoint.start("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        view = new MergedView(MemgrateConfigs.read());
+        view = new MergedView(TestSettings.read());
         view.expect(Side.PRIMARY, "test");
         registry = new SimpleMeterRegistry();
     }

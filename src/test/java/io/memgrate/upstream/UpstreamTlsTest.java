@@ -16,13 +16,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.memgrate.config.HostAndPort;
-import io.memgrate.config.MemgrateConfig;
+import io.memgrate.cluster.HostAndPort;
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
 import io.memgrate.protocol.Replies;
 import io.memgrate.protocol.UpstreamReply;
+import io.memgrate.settings.MemgrateSettings;
 import io.memgrate.support.TestCertificates;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -32,7 +32,7 @@ import io.vertx.core.net.NetClient;
 /** Upstream TLS: host name verification and a custom CA, against emulated endpoints with good and bad certificates. */
 class UpstreamTlsTest {
 
-    private static final ClusterConfig CONFIG = new ClusterConfig(4, List.of(new Node("a.test", "127.0.0.1", 11211)));
+    private static final Topology CONFIG = new Topology(4, List.of(new Node("a.test", "127.0.0.1", 11211)));
 
     @TempDir
     Path dir;
@@ -101,8 +101,8 @@ class UpstreamTlsTest {
         return future;
     }
 
-    private static MemgrateConfig.Upstream settings(Optional<Path> caFile) {
-        return new MemgrateConfig.Upstream() {
+    private static MemgrateSettings.Upstream settings(Optional<Path> caFile) {
+        return new MemgrateSettings.Upstream() {
             @Override
             public Duration timeout() {
                 return Duration.ofSeconds(2);
@@ -114,8 +114,8 @@ class UpstreamTlsTest {
             }
 
             @Override
-            public MemgrateConfig.UpstreamTls tls() {
-                return new MemgrateConfig.UpstreamTls() {
+            public MemgrateSettings.UpstreamTls tls() {
+                return new MemgrateSettings.UpstreamTls() {
                     @Override
                     public boolean enabled() {
                         return true;

@@ -1,29 +1,30 @@
-package io.memgrate.config;
+package io.memgrate.settings;
 
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
+import io.memgrate.cluster.HostAndPort;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
 /**
  * Every {@code memgrate.*} setting. README lists each with its default and the values refused. Durations go through
- * {@link Durations.Converter} so a malformed one says which forms work; {@link ConfigChecks} refuses values that parse
+ * {@link Durations.Converter} so a malformed one says which forms work; {@link SettingsChecks} refuses values that parse
  * but cannot work.
  */
 @ConfigMapping(prefix = "memgrate")
-public interface MemgrateConfig {
+public interface MemgrateSettings {
 
     Listen listen();
 
     /** The old cluster, whose nodes come first in the merged list. */
-    Side primary();
+    Cluster primary();
 
     /** The new cluster; when absent Memgrate passes the primary through unchanged. */
-    Side secondary();
+    Cluster secondary();
 
     /** How often each upstream is polled. */
     @WithDefault("5s")
@@ -56,9 +57,9 @@ public interface MemgrateConfig {
         int port();
     }
 
-    interface Side {
+    interface Cluster {
         /** {@code host:port} of the cluster's configuration endpoint. */
-        @WithConverter(HostAndPort.Converter.class)
+        @WithConverter(HostAndPortConverter.class)
         Optional<HostAndPort> endpoint();
 
         /** The ElastiCache cluster ID, resolved to its configuration endpoint through the AWS API; exclusive with endpoint. */

@@ -1,4 +1,4 @@
-package io.memgrate.config;
+package io.memgrate.settings;
 
 import java.time.DateTimeException;
 import java.time.Duration;

@@ -2,16 +2,16 @@ package io.memgrate.merge;
 
 import java.nio.ByteBuffer;
 
-import io.memgrate.protocol.ClusterConfig;
+import io.memgrate.cluster.Topology;
 import io.memgrate.protocol.Replies;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 
 /** The merged configuration being served, with both reply forms built once so requests only write them. */
-public record ServedConfig(ClusterConfig config, Buffer configReply, Buffer legacyReply) {
+public record ServedTopology(Topology config, Buffer configReply, Buffer legacyReply) {
 
-    static ServedConfig of(ClusterConfig config) {
-        return new ServedConfig(config, offHeap(Replies.config(config)), offHeap(Replies.legacyConfig(config)));
+    static ServedTopology of(Topology config) {
+        return new ServedTopology(config, offHeap(Replies.config(config)), offHeap(Replies.legacyConfig(config)));
     }
 
     /**

@@ -1,8 +1,9 @@
-package io.memgrate.config;
+package io.memgrate.cluster;
 
-/** A {@code host:port} address as written in configuration. */
+/** A {@code host:port} address, such as a configuration endpoint's. */
 public record HostAndPort(String host, int port) {
 
+    /** Parses {@code host:port} or {@code [ipv6]:port}; throws {@link IllegalArgumentException} saying what is wrong. */
     public static HostAndPort parse(String text) {
         String trimmed = text.trim();
         int colon = trimmed.lastIndexOf(':');
@@ -28,12 +29,5 @@ public record HostAndPort(String host, int port) {
     @Override
     public String toString() {
         return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
-    }
-
-    public static final class Converter implements org.eclipse.microprofile.config.spi.Converter<HostAndPort> {
-        @Override
-        public HostAndPort convert(String value) {
-            return value == null || value.isBlank() ? null : parse(value);
-        }
     }
 }

@@ -1,4 +1,4 @@
-package io.memgrate.config;
+package io.memgrate.settings;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -19,8 +19,8 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
 
+import io.memgrate.cluster.Topology;
 import io.memgrate.protocol.ClientCommand;
-import io.memgrate.protocol.ClusterConfig;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
@@ -30,7 +30,7 @@ import io.quarkus.runtime.configuration.ConfigurationException;
  * stopped application (a long stack trace) before the useful line.
  */
 @ApplicationScoped
-public class ConfigChecks {
+public class SettingsChecks {
 
     /** The longest command line Memgrate answers without arguments. */
     static final int SHORTEST_MAX_LINE = ("get " + ClientCommand.LEGACY_CONFIG_KEY).length();
@@ -51,15 +51,15 @@ public class ConfigChecks {
         }
     }
 
-    private final MemgrateConfig config;
+    private final MemgrateSettings settings;
 
     @Inject
-    public ConfigChecks(MemgrateConfig config) {
-        this.config = config;
+    public SettingsChecks(MemgrateSettings settings) {
+        this.settings = settings;
     }
 
     void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
-        List<String> problems = problems(config);
+        List<String> problems = problems(settings);
         if (!problems.isEmpty()) {
             // Quarkus prints a ConfigurationException as its message alone
             throw new ConfigurationException(String.join("\n", problems));
@@ -67,50 +67,50 @@ public class ConfigChecks {
     }
 
     /** Every problem found, one line each; empty when Memgrate can start. */
-    static List<String> problems(MemgrateConfig config) {
+    static List<String> problems(MemgrateSettings settings) {
         List<String> problems = new ArrayList<>();
-        int port = config.listen().port();
+        int port = settings.listen().port();
         if (port < 0 || port > 65535) {
             problems.add("memgrate.listen.port=" + port + " is refused: use 1-65535, or 0 for a free port");
         }
-        atLeastOneMilli(problems, "memgrate.refresh-interval", config.refreshInterval());
-        atLeastOneMilli(problems, "memgrate.upstream.timeout", config.upstream().timeout());
-        atLeastOneMilli(problems, "memgrate.aws.resolve-interval", config.aws().resolveInterval());
-        atLeastOneMilli(problems, "memgrate.client.idle-timeout", config.client().idleTimeout());
-        atLeastOneMilli(problems, "memgrate.client.write-stall-timeout", config.client().writeStallTimeout());
-        if (config.stats().maxAge().isNegative()) {
-            problems.add("memgrate.stats.max-age=" + config.stats().maxAge()
+        atLeastOneMilli(problems, "memgrate.refresh-interval", settings.refreshInterval());
+        atLeastOneMilli(problems, "memgrate.upstream.timeout", settings.upstream().timeout());
+        atLeastOneMilli(problems, "memgrate.aws.resolve-interval", settings.aws().resolveInterval());
+        atLeastOneMilli(problems, "memgrate.client.idle-timeout", settings.client().idleTimeout());
+        atLeastOneMilli(problems, "memgrate.client.write-stall-timeout", settings.client().writeStallTimeout());
+        if (settings.stats().maxAge().isNegative()) {
+            problems.add("memgrate.stats.max-age=" + settings.stats().maxAge()
                     + " is refused: it must be 0 (fetch for every request) or more");
         }
-        if (config.shutdownDrainTimeout().isNegative()) {
-            problems.add("memgrate.shutdown-drain-timeout=" + config.shutdownDrainTimeout()
+        if (settings.shutdownDrainTimeout().isNegative()) {
+            problems.add("memgrate.shutdown-drain-timeout=" + settings.shutdownDrainTimeout()
                     + " is refused: it must be 0 (do not wait) or more");
         }
-        long offset = config.versionOffset();
-        if (offset < 0 || offset > ClusterConfig.MAX_VERSION) {
-            problems.add("memgrate.version-offset=" + offset + " is refused: use 0-" + ClusterConfig.MAX_VERSION
+        long offset = settings.versionOffset();
+        if (offset < 0 || offset > Topology.MAX_VERSION) {
+            problems.add("memgrate.version-offset=" + offset + " is refused: use 0-" + Topology.MAX_VERSION
                     + " (served versions never go down, and clients read them as signed 32-bit integers)");
         }
-        if (config.upstream().maxReplyBytes() < 1) {
-            problems.add("memgrate.upstream.max-reply-bytes=" + config.upstream().maxReplyBytes()
+        if (settings.upstream().maxReplyBytes() < 1) {
+            problems.add("memgrate.upstream.max-reply-bytes=" + settings.upstream().maxReplyBytes()
                     + " is refused: it must be at least 1 (default 1048576)");
         }
-        if (config.client().maxLineBytes() < SHORTEST_MAX_LINE) {
-            problems.add("memgrate.client.max-line-bytes=" + config.client().maxLineBytes() + " is refused: it must be"
+        if (settings.client().maxLineBytes() < SHORTEST_MAX_LINE) {
+            problems.add("memgrate.client.max-line-bytes=" + settings.client().maxLineBytes() + " is refused: it must be"
                     + " at least " + SHORTEST_MAX_LINE + ", the length of get " + ClientCommand.LEGACY_CONFIG_KEY
                     + " (default 2048)");
         }
-        if (config.client().maxConnections() < 1) {
-            problems.add("memgrate.client.max-connections=" + config.client().maxConnections()
+        if (settings.client().maxConnections() < 1) {
+            problems.add("memgrate.client.max-connections=" + settings.client().maxConnections()
                     + " is refused: it must be at least 1 (default 10000)");
         }
-        if (config.upstream().tls().enabled()) {
-            config.upstream().tls().caFile().ifPresent(
+        if (settings.upstream().tls().enabled()) {
+            settings.upstream().tls().caFile().ifPresent(
                     file -> pem(problems, "memgrate.upstream.tls.ca-file", file, Pem.CERTIFICATE));
         }
-        if (config.tls().enabled()) {
-            required(problems, "memgrate.tls.certificate-file", config.tls().certificateFile(), Pem.CERTIFICATE);
-            required(problems, "memgrate.tls.key-file", config.tls().keyFile(), Pem.PRIVATE_KEY);
+        if (settings.tls().enabled()) {
+            required(problems, "memgrate.tls.certificate-file", settings.tls().certificateFile(), Pem.CERTIFICATE);
+            required(problems, "memgrate.tls.key-file", settings.tls().keyFile(), Pem.PRIVATE_KEY);
         }
         return problems;
     }

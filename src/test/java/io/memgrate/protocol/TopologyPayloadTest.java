@@ -10,14 +10,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class ClusterConfigTest {
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Topology;
+
+class TopologyPayloadTest {
 
     private static byte[] ascii(String text) {
         return text.getBytes(StandardCharsets.US_ASCII);
     }
 
-    private static ClusterConfig parse(String payload) {
-        return ClusterConfig.parsePayload(ascii(payload));
+    private static Topology parse(String payload) {
+        return TopologyPayload.parse(ascii(payload));
     }
 
     private static void assertRejected(String payload, String messageFragment) {
@@ -28,7 +31,7 @@ class ClusterConfigTest {
 
     @Test
     void parsesVersionAndNodesIncludingAnEmptyIp() {
-        ClusterConfig config = parse("12\na.example|10.0.0.1|11211 b.example||11212\n");
+        Topology config = parse("12\na.example|10.0.0.1|11211 b.example||11212\n");
 
         assertThat(config.version()).isEqualTo(12);
         assertThat(config.nodes()).containsExactly(
@@ -43,16 +46,16 @@ class ClusterConfigTest {
 
     @Test
     void payloadRoundTripsThroughParse() {
-        ClusterConfig original = new ClusterConfig(7, List.of(
+        Topology original = new Topology(7, List.of(
                 new Node("a.example", "10.0.0.1", 11211),
                 new Node("b.example", "", 11212),
                 new Node("c.example", "10.0.0.3", 65535)));
 
-        byte[] payload = original.payload();
+        byte[] payload = TopologyPayload.of(original);
 
         assertThat(new String(payload, StandardCharsets.US_ASCII))
                 .isEqualTo("7\na.example|10.0.0.1|11211 b.example||11212 c.example|10.0.0.3|65535\n");
-        assertThat(ClusterConfig.parsePayload(payload)).isEqualTo(original);
+        assertThat(TopologyPayload.parse(payload)).isEqualTo(original);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.memgrate.config;
+package io.memgrate.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,32 +9,32 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.memgrate.support.MemgrateConfigs;
 import io.memgrate.support.TestCertificates;
+import io.memgrate.support.TestSettings;
 
 /** The settings refused at start-up, each with the line that names it, read through the real mapping. */
-class ConfigChecksTest {
+class SettingsChecksTest {
 
     @TempDir
     Path dir;
 
     @Test
     void defaultsPass() {
-        assertThat(ConfigChecks.problems(MemgrateConfigs.read())).isEmpty();
+        assertThat(SettingsChecks.problems(TestSettings.read())).isEmpty();
     }
 
     @Test
     void negativeVersionOffsetIsRefused() {
-        assertThat(ConfigChecks.problems(MemgrateConfigs.read("memgrate.version-offset", "-1"))).containsExactly(
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.version-offset", "-1"))).containsExactly(
                 "memgrate.version-offset=-1 is refused: use 0-2147483647 (served versions never go down, and clients"
                         + " read them as signed 32-bit integers)");
-        assertThat(ConfigChecks.problems(MemgrateConfigs.read("memgrate.version-offset", "2147483648"))).hasSize(1);
-        assertThat(ConfigChecks.problems(MemgrateConfigs.read("memgrate.version-offset", "2147483647"))).isEmpty();
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.version-offset", "2147483648"))).hasSize(1);
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.version-offset", "2147483647"))).isEmpty();
     }
 
     @Test
     void nonsenseNumbersAreRefusedOneLineEach() {
-        assertThat(ConfigChecks.problems(MemgrateConfigs.read(
+        assertThat(SettingsChecks.problems(TestSettings.read(
                 "memgrate.listen.port", "65536",
                 "memgrate.refresh-interval", "0s",
                 "memgrate.upstream.timeout", "-2s",
@@ -58,7 +58,7 @@ class ConfigChecksTest {
 
     @Test
     void smallestSensibleNumbersPass() {
-        assertThat(ConfigChecks.problems(MemgrateConfigs.read(
+        assertThat(SettingsChecks.problems(TestSettings.read(
                 "memgrate.listen.port", "0",
                 "memgrate.refresh-interval", "1ms",
                 "memgrate.upstream.timeout", "1ms",
@@ -70,7 +70,7 @@ class ConfigChecksTest {
 
     @Test
     void listenerTlsNeedsACertificateAndAKey() {
-        assertThat(ConfigChecks.problems(MemgrateConfigs.read("memgrate.tls.enabled", "true"))).containsExactly(
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.tls.enabled", "true"))).containsExactly(
                 "memgrate.tls.certificate-file is required when memgrate.tls.enabled is true: the path of a PEM"
                         + " certificate file",
                 "memgrate.tls.key-file is required when memgrate.tls.enabled is true: the path of a PEM private key"
@@ -83,9 +83,9 @@ class ConfigChecksTest {
         TestCertificates.Issued server = TestCertificates.localhost(ca, dir, "server");
         String certificate = server.certificateFile().toString();
         String key = server.keyFile().toString();
-        assertThat(ConfigChecks.problems(MemgrateConfigs.read("memgrate.tls.enabled", "true",
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.tls.enabled", "true",
                 "memgrate.tls.certificate-file", certificate, "memgrate.tls.key-file", key))).isEmpty();
-        assertThat(ConfigChecks.problems(MemgrateConfigs.read("memgrate.tls.enabled", "true",
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.tls.enabled", "true",
                 "memgrate.tls.certificate-file", key, "memgrate.tls.key-file", certificate))).containsExactly(
                 "memgrate.tls.certificate-file=" + key + " is refused: not a PEM certificate (no -----BEGIN"
                         + " CERTIFICATE----- line)",
@@ -112,12 +112,12 @@ class ConfigChecksTest {
 
     @Test
     void upstreamCaFileIsNotReadWhileUpstreamTlsIsOff() {
-        assertThat(ConfigChecks.problems(MemgrateConfigs.read("memgrate.upstream.tls.ca-file", dir.resolve("missing.pem").toString())))
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.upstream.tls.ca-file", dir.resolve("missing.pem").toString())))
                 .isEmpty();
     }
 
     private List<String> caFileProblems(Path caFile) {
-        return ConfigChecks.problems(MemgrateConfigs.read("memgrate.upstream.tls.enabled", "true",
+        return SettingsChecks.problems(TestSettings.read("memgrate.upstream.tls.enabled", "true",
                 "memgrate.upstream.tls.ca-file", caFile.toString()));
     }
 }

@@ -1,4 +1,4 @@
-package io.memgrate.upstream;
+package io.memgrate.cluster;
 
 import java.util.Locale;
 

@@ -3,16 +3,16 @@ package io.memgrate.merge;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.memgrate.protocol.ClusterConfig;
-import io.memgrate.protocol.Node;
+import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Topology;
 
 /**
  * Merges the primary's and the secondary's configuration into the one Memgrate serves.
  * Pure and deterministic, so every replica serves the same answer for the same upstream state.
  */
-public final class ConfigMerger {
+public final class TopologyMerger {
 
-    private ConfigMerger() {
+    private TopologyMerger() {
     }
 
     /**
@@ -22,9 +22,9 @@ public final class ConfigMerger {
      * @param secondary null when no secondary is configured
      * @throws VersionOverflowException when the sum does not fit a signed 32-bit integer
      */
-    public static ClusterConfig merge(ClusterConfig primary, ClusterConfig secondary, long versionOffset) {
+    public static Topology merge(Topology primary, Topology secondary, long versionOffset) {
         long version = primary.version() + versionOffset + (secondary == null ? 0 : secondary.version());
-        if (version < 0 || version > ClusterConfig.MAX_VERSION) {
+        if (version < 0 || version > Topology.MAX_VERSION) {
             throw new VersionOverflowException(version);
         }
         List<Node> nodes = new ArrayList<>(primary.nodes());
@@ -35,13 +35,13 @@ public final class ConfigMerger {
                 }
             }
         }
-        return new ClusterConfig(version, nodes);
+        return new Topology(version, nodes);
     }
 
     /** The merged version left the range clients accept. */
     public static final class VersionOverflowException extends RuntimeException {
         public VersionOverflowException(long version) {
-            super("merged version " + version + " is outside 0.." + ClusterConfig.MAX_VERSION
+            super("merged version " + version + " is outside 0.." + Topology.MAX_VERSION
                     + "; lower memgrate.version-offset");
         }
     }

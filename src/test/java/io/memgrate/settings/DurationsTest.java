@@ -1,4 +1,4 @@
-package io.memgrate.config;
+package io.memgrate.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,7 +8,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import io.memgrate.support.MemgrateConfigs;
+import io.memgrate.support.TestSettings;
 import io.smallrye.config.ConfigValidationException;
 
 /** Durations in configuration: Quarkus' forms, and a malformed one answered with the forms that work. */
@@ -39,7 +39,7 @@ class DurationsTest {
     void everyDurationSettingSaysWhichFormsWork() {
         for (String property : List.of("memgrate.refresh-interval", "memgrate.shutdown-drain-timeout",
                 "memgrate.client.idle-timeout", "memgrate.aws.resolve-interval", "memgrate.upstream.timeout")) {
-            assertThatThrownBy(() -> MemgrateConfigs.read(property, "banana"))
+            assertThatThrownBy(() -> TestSettings.read(property, "banana"))
                     .isInstanceOf(ConfigValidationException.class)
                     .hasMessageContaining("config property " + property + " with the config value \"banana\"")
                     .hasMessageContaining("(not a duration: write " + Durations.ACCEPTED + ")");

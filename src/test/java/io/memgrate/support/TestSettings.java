@@ -4,30 +4,29 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-import io.memgrate.config.MemgrateConfig;
-
+import io.memgrate.settings.MemgrateSettings;
 import io.quarkus.runtime.configuration.PathConverter;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfigBuilder;
 
-/** {@link MemgrateConfig} read through its real mapping, without starting the application. */
-public final class MemgrateConfigs {
+/** {@link MemgrateSettings} read through its real mapping, without starting the application. */
+public final class TestSettings {
 
-    private MemgrateConfigs() {
+    private TestSettings() {
     }
 
     /** These properties over the defaults; fails as start-up would on a value that does not convert. */
-    public static MemgrateConfig read(String... keysAndValues) {
+    public static MemgrateSettings read(String... keysAndValues) {
         Map<String, String> properties = new HashMap<>();
         for (int i = 0; i < keysAndValues.length; i += 2) {
             properties.put(keysAndValues[i], keysAndValues[i + 1]);
         }
         return new SmallRyeConfigBuilder()
-                .withMapping(MemgrateConfig.class)
+                .withMapping(MemgrateSettings.class)
                 // Quarkus registers this one for the application
                 .withConverter(Path.class, 100, new PathConverter())
                 .withSources(new PropertiesConfigSource(properties, "test", 100))
                 .build()
-                .getConfigMapping(MemgrateConfig.class);
+                .getConfigMapping(MemgrateSettings.class);
     }
 }

@@ -1,4 +1,4 @@
-package io.memgrate.config;
+package io.memgrate.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
