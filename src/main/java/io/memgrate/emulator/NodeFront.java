@@ -9,10 +9,7 @@ import io.memgrate.cluster.HostAndPort;
 import io.memgrate.cluster.Topology;
 import io.memgrate.protocol.ClientCommand;
 import io.memgrate.protocol.Replies;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.channel.socket.DuplexChannel;
+import io.memgrate.transport.ChannelAccess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -21,7 +18,6 @@ import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * The advertised address of one emulated cache node. Like a real ElastiCache node it answers
@@ -75,20 +71,20 @@ public final class NodeFront {
     }
 
     private void accept(NetSocket client) {
-        new Relay((NetSocketInternal) client).start();
+        new Relay(client).start();
     }
 
     /** One client connection and its own connection to the store. */
     private final class Relay {
-        private final NetSocketInternal client;
+        private final NetSocket client;
         private final Queue<VersionReply> versionReplies = new ArrayDeque<>();
         /** Null until connected; what the client sent before that waits in {@link #beforeConnected}. */
-        private NetSocketInternal store;
+        private NetSocket store;
         private Buffer beforeConnected = Buffer.buffer();
         private boolean clientInputEnded;
         private Future<Void> lastWriteToStore = Future.succeededFuture();
 
-        Relay(NetSocketInternal client) {
+        Relay(NetSocket client) {
             this.client = client;
         }
 
@@ -102,12 +98,9 @@ public final class NodeFront {
             client.handler(requests::feed);
             // `printf 'get k\r\n' | nc -N node port` ends its sending side after the request: pass that end on to the
             // store once every request is written, so it answers them and then closes, and so does the front
-            channel(client).config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-            client.eventHandler(event -> {
-                if (event instanceof ChannelInputShutdownEvent) {
-                    clientInputEnded = true;
-                    endStoreInputAfterLastWrite();
-                }
+            ChannelAccess.of(client).onInputEnded(() -> {
+                clientInputEnded = true;
+                endStoreInputAfterLastWrite();
             });
             client.closeHandler(v -> {
                 if (store != null) {
@@ -119,12 +112,12 @@ public final class NodeFront {
                     client.end(Buffer.buffer(Replies.serverError("dev node store at " + storeAddress + " is unreachable: "
                             + connected.cause().getMessage())));
                 } else {
-                    connected((NetSocketInternal) connected.result());
+                    connected(connected.result());
                 }
             });
         }
 
-        private void connected(NetSocketInternal socket) {
+        private void connected(NetSocket socket) {
             store = socket;
             TextStreamSplitter replies = new TextStreamSplitter(MAX_LINE_BYTES, new ReplyStream());
             store.handler(replies::feed);
@@ -143,8 +136,8 @@ public final class NodeFront {
 
         private void endStoreInputAfterLastWrite() {
             if (clientInputEnded && store != null) {
-                NetSocketInternal connectedStore = store;
-                lastWriteToStore.onComplete(v -> ((DuplexChannel) channel(connectedStore)).shutdownOutput());
+                ChannelAccess connectedStore = ChannelAccess.of(store);
+                lastWriteToStore.onComplete(v -> connectedStore.shutdownOutput());
             }
         }
 
@@ -265,11 +258,7 @@ public final class NodeFront {
         return bytes < 0 ? 0 : bytes + 2;
     }
 
-    private static Channel channel(NetSocketInternal socket) {
-        return socket.channelHandlerContext().channel();
-    }
-
-    private static void autoRead(NetSocketInternal socket, boolean on) {
-        channel(socket).config().setAutoRead(on);
+    private static void autoRead(NetSocket socket, boolean on) {
+        ChannelAccess.of(socket).reading(on);
     }
 }

@@ -1,6 +1,7 @@
 package io.memgrate.health;
 
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,7 +13,8 @@ import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 
 import io.memgrate.cluster.Side;
-import io.memgrate.upstream.Upstreams;
+import io.memgrate.status.MemgrateStatus;
+import io.memgrate.status.StatusSnapshot;
 
 /**
  * DOWN when an upstream poller has not ended a poll attempt, successful or not, for several intervals. Every attempt
@@ -23,16 +25,20 @@ import io.memgrate.upstream.Upstreams;
 @ApplicationScoped
 public class PollerLivenessCheck implements HealthCheck {
 
-    private final Upstreams upstreams;
+    private final MemgrateStatus status;
 
     @Inject
-    public PollerLivenessCheck(Upstreams upstreams) {
-        this.upstreams = upstreams;
+    public PollerLivenessCheck(MemgrateStatus status) {
+        this.status = status;
     }
 
     @Override
     public HealthCheckResponse call() {
-        return check(upstreams.sinceLastPollAttempt(), upstreams.pollerStalledAfter());
+        StatusSnapshot now = status.snapshot();
+        Map<Side, Duration> sincePollAttempt = new EnumMap<>(Side.class);
+        now.upstreams().stream().filter(upstream -> upstream.sincePollAttempt() != null)
+                .forEach(upstream -> sincePollAttempt.put(upstream.side(), upstream.sincePollAttempt()));
+        return check(sincePollAttempt, now.pollerStalledAfter());
     }
 
     /** DOWN when any poller's last attempt ended longer than {@code limit} ago. */

@@ -1,8 +1,5 @@
 package io.memgrate.health;
 
-import java.time.Duration;
-import java.time.Instant;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -11,10 +8,9 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Readiness;
 
-import io.memgrate.merge.MergedView;
-import io.memgrate.merge.ServedTopology;
-import io.memgrate.merge.UpstreamState;
-import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.cluster.Topology;
+import io.memgrate.status.MemgrateStatus;
+import io.memgrate.status.StatusSnapshot;
 
 /**
  * UP once a complete merge is served and the TCP listener is bound, and from then on while Memgrate serves
@@ -25,42 +21,39 @@ import io.memgrate.server.ConfigEndpointServer;
 @ApplicationScoped
 public class ReadinessCheck implements HealthCheck {
 
-    private final MergedView view;
-    private final ConfigEndpointServer server;
-    private final Lifecycle lifecycle;
+    private final MemgrateStatus status;
 
     @Inject
-    public ReadinessCheck(MergedView view, ConfigEndpointServer server, Lifecycle lifecycle) {
-        this.view = view;
-        this.server = server;
-        this.lifecycle = lifecycle;
+    public ReadinessCheck(MemgrateStatus status) {
+        this.status = status;
     }
 
     @Override
     public HealthCheckResponse call() {
-        ServedTopology served = view.served().orElse(null);
-        boolean listening = server.listening();
+        StatusSnapshot now = status.snapshot();
+        Topology served = now.served();
         HealthCheckResponseBuilder response = HealthCheckResponse.named("memgrate-merge")
-                .status(served != null && listening && !lifecycle.shuttingDown())
-                .withData("listening", listening)
-                .withData("shutting_down", lifecycle.shuttingDown());
+                .status(now.ready())
+                .withData("listening", now.listening())
+                .withData("shutting_down", now.shuttingDown());
         if (served != null) {
-            response.withData("served_version", served.config().version())
-                    .withData("served_nodes", served.config().nodes().size());
+            response.withData("served_version", served.version())
+                    .withData("served_nodes", served.nodes().size());
         } else {
-            response.withData("waiting_for", String.join(",", view.waitingFor()));
+            response.withData("waiting_for", String.join(",", now.waitingFor()));
         }
         // stays UP: the served configuration is still the last known good one
-        view.held().ifPresent(held -> response.withData("held_version", held.merged().version())
-                .withData("held_reason", held.reason()));
-        Instant now = Instant.now();
-        for (UpstreamState upstream : view.upstreams()) {
+        if (now.held() != null) {
+            response.withData("held_version", now.held().merged().version())
+                    .withData("held_reason", now.held().reason());
+        }
+        for (StatusSnapshot.UpstreamStatus upstream : now.upstreams()) {
             String prefix = upstream.side().label() + ".";
             response.withData(prefix + "endpoint", upstream.endpoint());
-            if (upstream.hasAnswered()) {
+            if (upstream.lastGood() != null) {
                 response.withData(prefix + "version", upstream.lastGood().version())
                         .withData(prefix + "nodes", upstream.lastGood().nodes().size())
-                        .withData(prefix + "seconds_since_success", Duration.between(upstream.lastSuccess(), now).toSeconds());
+                        .withData(prefix + "seconds_since_success", upstream.sinceSuccess().toSeconds());
             }
             if (upstream.lastError() != null) {
                 response.withData(prefix + "last_error", upstream.lastError());

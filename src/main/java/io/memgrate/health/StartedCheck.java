@@ -7,8 +7,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Startup;
 
-import io.memgrate.server.ConfigEndpointServer;
-import io.memgrate.upstream.Upstreams;
+import io.memgrate.status.MemgrateStatus;
 
 /**
  * UP once the listener is bound and the upstream pollers run. A slow first AWS resolution or upstream answer shows in
@@ -18,17 +17,15 @@ import io.memgrate.upstream.Upstreams;
 @ApplicationScoped
 public class StartedCheck implements HealthCheck {
 
-    private final ConfigEndpointServer server;
-    private final Upstreams upstreams;
+    private final MemgrateStatus status;
 
     @Inject
-    public StartedCheck(ConfigEndpointServer server, Upstreams upstreams) {
-        this.server = server;
-        this.upstreams = upstreams;
+    public StartedCheck(MemgrateStatus status) {
+        this.status = status;
     }
 
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("memgrate-started").status(server.listening() && upstreams.started()).build();
+        return HealthCheckResponse.named("memgrate-started").status(status.snapshot().started()).build();
     }
 }

@@ -37,8 +37,7 @@ public class MergedView {
     private Map<Side, Topology> servedFrom = Map.of();
     /** The last merge not served because its version does not rise, so each such state is logged once. */
     private Topology lastNotServed;
-    /** Read without the lock by metrics, status and readiness. */
-    private volatile HeldMerge held;
+    private HeldMerge held;
     private volatile String engineVersion;
 
     @Inject
@@ -95,21 +94,21 @@ public class MergedView {
             return;
         }
         ServedTopology current = served;
-        if (current == null || merged.version() > current.config().version()) {
+        if (current == null || merged.version() > current.topology().version()) {
             serve(merged, current);
         } else {
-            keepServing(current.config(), merged);
+            keepServing(current.topology(), merged);
         }
     }
 
     private void serve(Topology merged, ServedTopology current) {
         if (held != null) {
             LOG.infof("Hold ended: the merged version %d is higher than version %d served so far, so clients take it",
-                    merged.version(), current.config().version());
+                    merged.version(), current.topology().version());
             held = null;
         }
         lastNotServed = null;
-        logChange(current == null ? null : current.config(), merged);
+        logChange(current == null ? null : current.topology(), merged);
         served = ServedTopology.of(merged);
         servedFrom = upstreamConfigs();
     }
@@ -214,27 +213,25 @@ public class MergedView {
         return Optional.ofNullable(engineVersion);
     }
 
-    /** A merge with a new node list held back because its version does not rise above the served one. */
-    public Optional<HeldMerge> held() {
-        return Optional.ofNullable(held);
-    }
-
-    public synchronized List<UpstreamState> upstreams() {
-        return List.copyOf(upstreams.values());
-    }
-
     /** Upstreams that have not answered yet, by label. */
     public synchronized List<String> waitingFor() {
         return upstreams.values().stream().filter(state -> !state.hasAnswered()).map(state -> state.side().label()).toList();
     }
 
-    /** What is known of one configured upstream. */
-    public synchronized Optional<UpstreamState> upstream(Side side) {
-        return Optional.ofNullable(upstreams.get(side));
+    /** Everything the view knows, taken at one instant: what is served, what is held, and each upstream's state. */
+    public synchronized Snapshot snapshot() {
+        ServedTopology current = served;
+        HeldMerge heldNow = held;
+        return new Snapshot(current == null ? null : current.topology(), heldNow, engineVersion,
+                List.copyOf(upstreams.values()));
     }
 
-    /** How many times any upstream's configuration version went down. */
-    public synchronized long versionDecreases() {
-        return upstreams.values().stream().mapToLong(UpstreamState::versionDecreases).sum();
+    /**
+     * @param served        the served topology, null until every configured upstream has answered once
+     * @param held          a merge with a new node list held back because its version does not rise, or null
+     * @param engineVersion the primary's engine version, or the secondary's; null until one answered
+     * @param upstreams     each configured upstream, primary first
+     */
+    public record Snapshot(Topology served, HeldMerge held, String engineVersion, List<UpstreamState> upstreams) {
     }
 }

@@ -6,12 +6,41 @@ import io.memgrate.cluster.Topology;
 import io.memgrate.protocol.Replies;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
 
-/** The merged configuration being served, with both reply forms built once so requests only write them. */
-public record ServedTopology(Topology config, Buffer configReply, Buffer legacyReply) {
+/**
+ * The merged topology being served, with both reply forms built once so a request only writes them. The reply
+ * buffers are shared by every client and never handed out: only this class writes them.
+ */
+public final class ServedTopology {
 
-    static ServedTopology of(Topology config) {
-        return new ServedTopology(config, offHeap(Replies.config(config)), offHeap(Replies.legacyConfig(config)));
+    private final Topology topology;
+    private final Buffer configReply;
+    private final Buffer legacyReply;
+
+    private ServedTopology(Topology topology) {
+        this.topology = topology;
+        this.configReply = offHeap(Replies.config(topology));
+        this.legacyReply = offHeap(Replies.legacyConfig(topology));
+    }
+
+    static ServedTopology of(Topology topology) {
+        return new ServedTopology(topology);
+    }
+
+    public Topology topology() {
+        return topology;
+    }
+
+    /** Writes the answer to {@code config get cluster}. */
+    public void writeConfigReply(WriteStream<Buffer> client) {
+        // no completion handler: nothing acts on a failed write, so a per-write Future would be allocated for nothing
+        client.write(configReply, null);
+    }
+
+    /** Writes the answer to the legacy {@code get AmazonElastiCache:cluster}. */
+    public void writeLegacyReply(WriteStream<Buffer> client) {
+        client.write(legacyReply, null);
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.memgrate.metrics;
 
-import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,8 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.memgrate.cluster.Side;
-import io.memgrate.merge.MergedView;
-import io.memgrate.merge.UpstreamState;
 import io.memgrate.protocol.ClientCommand;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -23,7 +19,10 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
-/** Memgrate's metrics, all named {@code memgrate_*} in Prometheus and tagged {@code upstream} where one is meant. */
+/**
+ * Memgrate's counters of events, all named {@code memgrate_*} in Prometheus and tagged {@code upstream} where one is
+ * meant. The state metrics (served version, upstream ages) are read from the status snapshot, in {@code status}.
+ */
 @ApplicationScoped
 public class MemgrateMetrics {
 
@@ -37,7 +36,6 @@ public class MemgrateMetrics {
     }
 
     private final MeterRegistry registry;
-    private final MergedView view;
     private final AtomicInteger openConnections = new AtomicInteger();
     private final AtomicInteger blockedConnections = new AtomicInteger();
     /**
@@ -52,46 +50,17 @@ public class MemgrateMetrics {
     private final LongAdder[][] requests = new LongAdder[ClientCommand.Kind.values().length][Outcome.values().length];
 
     @Inject
-    public MemgrateMetrics(MeterRegistry registry, MergedView view) {
+    public MemgrateMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.view = view;
         gauges.add(Gauge.builder("memgrate.client.connections", openConnections, AtomicInteger::get)
                 .description("Open client connections").register(registry));
         gauges.add(Gauge.builder("memgrate.client.connections.blocked", blockedConnections, AtomicInteger::get)
                 .description("Client connections not reading their replies: write queue full, reading paused").register(registry));
-        gauges.add(Gauge.builder("memgrate.served.version", view, v -> v.served().map(s -> (double) s.config().version()).orElse(Double.NaN))
-                .description("Configuration version served to clients").register(registry));
-        gauges.add(Gauge.builder("memgrate.served.nodes", view, v -> v.served().map(s -> (double) s.config().nodes().size()).orElse(Double.NaN))
-                .description("Nodes in the served configuration").register(registry));
-        gauges.add(Gauge.builder("memgrate.served.held", view, v -> v.held().isPresent() ? 1 : 0)
-                .description("1 while a new node list is held back because its version does not rise above the served one")
-                .register(registry));
-    }
-
-    /** Registers the per-upstream meters of a configured side. */
-    public void upstreamConfigured(Side side) {
-        String tag = side.label();
-        gauges.add(Gauge.builder("memgrate.upstream.config.version", view, v -> lastGood(v, side, true))
-                .description("The upstream's last known good configuration version").tag("upstream", tag).register(registry));
-        gauges.add(Gauge.builder("memgrate.upstream.nodes", view, v -> lastGood(v, side, false))
-                .description("Nodes in the upstream's last known good configuration").tag("upstream", tag).register(registry));
-        gauges.add(Gauge.builder("memgrate.upstream.seconds.since.success", view, v -> v.upstream(side).map(UpstreamState::lastSuccess)
-                        .map(at -> Duration.between(at, Instant.now()).toMillis() / 1000.0).orElse(Double.NaN))
-                .description("Seconds since the upstream last answered validly").tag("upstream", tag).register(registry));
-        gauges.add(FunctionCounter.builder("memgrate.upstream.version.decreases", view,
-                        v -> v.upstream(side).map(UpstreamState::versionDecreases).orElse(0L))
-                .description("Times the upstream's configuration version went down").tag("upstream", tag).register(registry));
     }
 
     @PreDestroy
     void removeGauges() {
         gauges.forEach(registry::remove);
-    }
-
-    private static double lastGood(MergedView view, Side side, boolean version) {
-        return view.upstream(side).filter(UpstreamState::hasAnswered)
-                .map(state -> (double) (version ? state.lastGood().version() : state.lastGood().nodes().size()))
-                .orElse(Double.NaN);
     }
 
     public void request(ClientCommand.Kind kind, Outcome outcome) {

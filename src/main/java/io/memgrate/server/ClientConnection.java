@@ -11,16 +11,16 @@ import io.memgrate.metrics.MemgrateMetrics.Outcome;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.protocol.ClientCommand;
 import io.memgrate.protocol.Replies;
+import io.memgrate.transport.ChannelAccess;
 import io.memgrate.upstream.Upstreams;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.util.ByteProcessor;
-import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.impl.NetSocketInternal;
+import io.vertx.core.net.NetSocket;
 
 /**
  * One client connection. Lines end with {@code \n} or {@code \r\n}; pipelined commands are answered in order.
@@ -57,7 +57,8 @@ final class ClientConnection {
     private static final ByteProcessor TEXT = b -> (b >= 0x20 && b <= 0x7e) || b == '\r' || b == '\n';
 
     private final Context context;
-    private final NetSocketInternal socket;
+    private final NetSocket socket;
+    private final ChannelAccess channel;
     private final MergedView view;
     private final Upstreams upstreams;
     private final MemgrateMetrics metrics;
@@ -78,10 +79,11 @@ final class ClientConnection {
     private long lastReadNanos;
     private boolean closing;
 
-    ClientConnection(NetSocketInternal socket, MergedView view, Upstreams upstreams, MemgrateMetrics metrics, int maxLineBytes,
+    ClientConnection(NetSocket socket, MergedView view, Upstreams upstreams, MemgrateMetrics metrics, int maxLineBytes,
             Duration writeStall) {
         this.context = Vertx.currentContext();
         this.socket = socket;
+        this.channel = ChannelAccess.of(socket);
         this.view = view;
         this.upstreams = upstreams;
         this.metrics = metrics;
@@ -92,15 +94,7 @@ final class ClientConnection {
     void start() {
         // Netty's buffers as read, without Vert.x's copy of every read into a Buffer of its own (it cost 4-9% of
         // the CPU per request in bench/run.sh); reading pauses through the channel's auto-read (see relayStats).
-        socket.messageHandler(message -> {
-            try {
-                if (message instanceof ByteBuf bytes) {
-                    received(bytes);
-                }
-            } finally {
-                ReferenceCountUtil.release(message);
-            }
-        });
+        channel.onBytes(this::received);
         socket.drainHandler(v -> drained());
     }
 
@@ -265,8 +259,11 @@ final class ClientConnection {
             return;
         }
         metrics.request(kind, Outcome.OK);
-        // no completion handler: nothing acts on a failed write, so a per-write Future would be allocated for nothing
-        socket.write(kind == ClientCommand.Kind.CONFIG_GET_CLUSTER ? served.configReply() : served.legacyReply(), null);
+        if (kind == ClientCommand.Kind.CONFIG_GET_CLUSTER) {
+            served.writeConfigReply(socket);
+        } else {
+            served.writeLegacyReply(socket);
+        }
     }
 
     private void relayStats() {
@@ -300,7 +297,7 @@ final class ClientConnection {
                 LOG.debugf("client %s left its replies unread for %d ms; closing", socket.remoteAddress(), writeStallMillis);
                 closing = true;
                 // from Vert.x's handler down: closing through it waits until the replies the client does not read are written
-                socket.channelHandlerContext().close();
+                channel.closeNow();
             }
         });
     }
@@ -347,7 +344,7 @@ final class ClientConnection {
      * {@link #pending}; Netty also reads to the end when the client closes its side.
      */
     private void reading(boolean on) {
-        socket.channelHandlerContext().channel().config().setAutoRead(on);
+        channel.reading(on);
     }
 
     private void close() {

@@ -4,13 +4,13 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import javax.net.ssl.SSLException;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -19,12 +19,10 @@ import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.protocol.Replies;
 import io.memgrate.settings.MemgrateSettings;
+import io.memgrate.transport.ChannelAccess;
 import io.memgrate.upstream.Upstreams;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.quarkus.arc.ClientProxy;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -32,7 +30,6 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * The TCP front: speaks the memcached text protocol of a configuration endpoint to cache clients.
@@ -71,7 +68,8 @@ public class ConfigEndpointServer {
         this.metrics = metrics;
     }
 
-    void onStart(@Observes StartupEvent event) throws Exception {
+    /** Binds the listener; fails when the port cannot be bound. */
+    public void start() throws Exception {
         NetServerOptions options = new NetServerOptions().setTcpNoDelay(true)
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, settings.client().idleTimeout().toMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
@@ -82,8 +80,15 @@ public class ConfigEndpointServer {
                     .setKeyPath(settings.tls().keyFile().orElseThrow().toString()));
         }
         NetServer created = vertx.createNetServer(options).connectHandler(this::accept);
-        server = created.listen(settings.listen().port(), settings.listen().host())
-                .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        String host = settings.listen().host();
+        int port = settings.listen().port();
+        try {
+            server = created.listen(port, host).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            // Quarkus prints a ConfigurationException as its message alone
+            throw new ConfigurationException("memgrate.listen.port=" + port + " cannot be bound on " + host + ": "
+                    + e.getCause().getMessage() + "; stop what listens there, or set another port");
+        }
         LOG.infof("Memgrate configuration endpoint listening on %s:%d%s", settings.listen().host(), server.actualPort(),
                 settings.tls().enabled() ? " (TLS)" : "");
     }
@@ -99,9 +104,7 @@ public class ConfigEndpointServer {
             socket.end(TOO_MANY_CONNECTIONS);
             return;
         }
-        // Vert.x's TCP sockets all implement NetSocketInternal: the connection reads Netty's buffers through it
-        NetSocketInternal internal = (NetSocketInternal) socket;
-        ClientConnection connection = new ClientConnection(internal, view, upstreams, metrics, settings.client().maxLineBytes(),
+        ClientConnection connection = new ClientConnection(socket, view, upstreams, metrics, settings.client().maxLineBytes(),
                 settings.client().writeStallTimeout());
         connections.add(connection);
         metrics.connectionOpened();
@@ -115,7 +118,8 @@ public class ConfigEndpointServer {
             }
         });
         connection.start();
-        keepOpenAfterClientHalfClose(internal, connection);
+        // `printf 'stats\r\n' | nc -N memgrate 11211` ends its side right after the command: answer, then close
+        ChannelAccess.of(socket).onInputEnded(connection::closeWhenIdle);
     }
 
     /**
@@ -134,20 +138,10 @@ public class ConfigEndpointServer {
     }
 
     /**
-     * {@code printf 'stats\r\n' | nc -N memgrate 11211} ends its side of the connection right after the command; by
-     * default Netty then closes the whole connection and the relayed reply would be lost. Keep it open and close it
-     * once the pending answers are written.
+     * Stops taking connections, lets each open one finish the request it is answering (bounded by
+     * {@code memgrate.shutdown-drain-timeout}), then closes the listener.
      */
-    private static void keepOpenAfterClientHalfClose(NetSocketInternal socket, ClientConnection connection) {
-        socket.channelHandlerContext().channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-        socket.eventHandler(event -> {
-            if (event instanceof ChannelInputShutdownEvent) {
-                connection.closeWhenIdle();
-            }
-        });
-    }
-
-    void onStop(@Observes ShutdownEvent event) throws Exception {
+    public void stop() throws Exception {
         NetServer running = server;
         if (running == null) {
             return;

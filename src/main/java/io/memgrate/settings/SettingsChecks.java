@@ -13,15 +13,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import jakarta.interceptor.Interceptor;
 
 import io.memgrate.cluster.Topology;
 import io.memgrate.protocol.ClientCommand;
-import io.quarkus.runtime.StartupEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
 /**
@@ -58,7 +54,8 @@ public class SettingsChecks {
         this.settings = settings;
     }
 
-    void onStart(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
+    /** Refuses to start, with one line per problem, before anything listens or polls. */
+    public void check() {
         List<String> problems = problems(settings);
         if (!problems.isEmpty()) {
             // Quarkus prints a ConfigurationException as its message alone

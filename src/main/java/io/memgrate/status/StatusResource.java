@@ -1,6 +1,5 @@
 package io.memgrate.status;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
@@ -11,10 +10,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import io.memgrate.cluster.Node;
-import io.memgrate.health.Lifecycle;
-import io.memgrate.merge.MergedView;
-import io.memgrate.merge.UpstreamState;
-import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.cluster.Topology;
 
 /** {@code GET /memgrate/status}: what is served now and each upstream's state, read-only. */
 @Path("/memgrate/status")
@@ -35,33 +31,31 @@ public class StatusResource {
             Instant lastSuccess, Long secondsSinceSuccess, String lastError, Instant lastErrorAt, long versionDecreases) {
     }
 
-    @Inject
-    MergedView view;
+    private final MemgrateStatus status;
 
     @Inject
-    ConfigEndpointServer server;
-
-    @Inject
-    Lifecycle lifecycle;
+    public StatusResource(MemgrateStatus status) {
+        this.status = status;
+    }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public Status status() {
-        Instant now = Instant.now();
-        Served served = view.served().map(s -> new Served(s.config().version(), wire(s.config().nodes()))).orElse(null);
-        Held held = view.held().map(h -> new Held(h.merged().version(), wire(h.merged().nodes()), h.reason())).orElse(null);
-        List<Upstream> upstreams = view.upstreams().stream().map(state -> upstream(state, now)).toList();
-        boolean listening = server.listening();
-        return new Status(served != null && listening && !lifecycle.shuttingDown(), served, held,
-                view.engineVersion().orElse(null), listening ? server.port() : null, server.openConnections(), upstreams);
+        StatusSnapshot now = status.snapshot();
+        Topology served = now.served();
+        return new Status(now.ready(), served == null ? null : new Served(served.version(), wire(served.nodes())),
+                now.held() == null ? null : new Held(now.held().merged().version(), wire(now.held().merged().nodes()),
+                        now.held().reason()),
+                now.engineVersion(), now.listeningPort(), now.openConnections(),
+                now.upstreams().stream().map(StatusResource::upstream).toList());
     }
 
-    private static Upstream upstream(UpstreamState state, Instant now) {
-        boolean answered = state.hasAnswered();
-        return new Upstream(state.side().label(), state.endpoint(), answered ? state.lastGood().version() : null,
-                answered ? wire(state.lastGood().nodes()) : List.of(), state.engineVersion(), state.lastSuccess(),
-                state.lastSuccess() == null ? null : Duration.between(state.lastSuccess(), now).toSeconds(),
-                state.lastError(), state.lastErrorAt(), state.versionDecreases());
+    private static Upstream upstream(StatusSnapshot.UpstreamStatus state) {
+        Topology lastGood = state.lastGood();
+        return new Upstream(state.side().label(), state.endpoint(), lastGood == null ? null : lastGood.version(),
+                lastGood == null ? List.of() : wire(lastGood.nodes()), state.engineVersion(), state.lastSuccess(),
+                state.sinceSuccess() == null ? null : state.sinceSuccess().toSeconds(), state.lastError(),
+                state.lastErrorAt(), state.versionDecreases());
     }
 
     private static List<String> wire(List<Node> nodes) {

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
@@ -16,8 +15,6 @@ import io.memgrate.cluster.Side;
 import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.settings.MemgrateSettings;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -84,8 +81,6 @@ public class Upstreams {
         Map<Side, UpstreamConnection> statsConnections = new EnumMap<>(Side.class);
         for (Map.Entry<Side, EndpointSource> entry : new EnumMap<>(sources).entrySet()) {
             Side side = entry.getKey();
-            view.expect(side, entry.getValue().toString());
-            metrics.upstreamConfigured(side);
             var context = vertx.getOrCreateContext();
             UpstreamConnection connection = new UpstreamConnection(context, client, entry.getValue(),
                     settings.upstream().timeout(), settings.upstream().maxReplyBytes());
@@ -127,11 +122,8 @@ public class Upstreams {
         return List.copyOf(pollers);
     }
 
-    void onStart(@Observes StartupEvent event, EndpointSources sources) {
-        start(sources.configured());
-    }
-
-    void onStop(@Observes ShutdownEvent event) {
+    /** Stops every poller and the stats relay; their connections close. */
+    public void stop() {
         pollers().forEach(UpstreamPoller::stop);
         synchronized (this) {
             if (statsRelay != null) {

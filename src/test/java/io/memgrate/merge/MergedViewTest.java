@@ -2,11 +2,14 @@ package io.memgrate.merge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -19,6 +22,11 @@ import org.junit.jupiter.api.Test;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.WriteStream;
 
 class MergedViewTest {
 
@@ -75,7 +83,7 @@ class MergedViewTest {
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
 
         assertThat(view.waitingFor()).isEmpty();
-        assertThat(served().config()).isEqualTo(config(5 + 3 + OFFSET, P1, S1));
+        assertThat(served().topology()).isEqualTo(config(5 + 3 + OFFSET, P1, S1));
     }
 
     @Test
@@ -91,9 +99,53 @@ class MergedViewTest {
         view.answered(Side.PRIMARY, config(5, P1), "1.6.22");
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
 
-        ServedTopology served = served();
-        assertThat(served.configReply().getBytes()).isEqualTo(io.memgrate.protocol.Replies.config(served.config()));
-        assertThat(served.legacyReply().getBytes()).isEqualTo(io.memgrate.protocol.Replies.legacyConfig(served.config()));
+        String payload = "1008\np1.example|10.0.0.1|11211 s1.example|10.1.0.1|11211\n";
+        assertThat(written(served()::writeConfigReply)).isEqualTo("CONFIG cluster 0 57\r\n" + payload + "\r\nEND\r\n");
+        assertThat(written(served()::writeLegacyReply))
+                .isEqualTo("VALUE AmazonElastiCache:cluster 0 57\r\n" + payload + "\r\nEND\r\n");
+    }
+
+    /** The bytes a write puts on a client's stream. */
+    private static String written(Consumer<WriteStream<Buffer>> write) {
+        StringBuilder bytes = new StringBuilder();
+        write.accept(new WriteStream<>() {
+            @Override
+            public WriteStream<Buffer> exceptionHandler(io.vertx.core.Handler<Throwable> handler) {
+                return this;
+            }
+
+            @Override
+            public Future<Void> write(Buffer data) {
+                ByteBuf wire = data.getByteBuf();
+                bytes.append(wire.readCharSequence(wire.readableBytes(), StandardCharsets.US_ASCII));
+                return Future.succeededFuture();
+            }
+
+            @Override
+            public void write(Buffer data, io.vertx.core.Handler<AsyncResult<Void>> handler) {
+                write(data);
+            }
+
+            @Override
+            public void end(io.vertx.core.Handler<AsyncResult<Void>> handler) {
+            }
+
+            @Override
+            public WriteStream<Buffer> setWriteQueueMaxSize(int maxSize) {
+                return this;
+            }
+
+            @Override
+            public boolean writeQueueFull() {
+                return false;
+            }
+
+            @Override
+            public WriteStream<Buffer> drainHandler(io.vertx.core.Handler<Void> handler) {
+                return this;
+            }
+        });
+        return bytes.toString();
     }
 
     @Test
@@ -106,8 +158,8 @@ class MergedViewTest {
         view.failed(Side.PRIMARY, "timeout");
 
         assertThat(served()).isSameAs(before);
-        assertThat(served().config()).isEqualTo(config(1008, P1, S1));
-        assertThat(view.upstreams())
+        assertThat(served().topology()).isEqualTo(config(1008, P1, S1));
+        assertThat(view.snapshot().upstreams())
                 .extracting(UpstreamState::lastError)
                 .containsExactly("timeout", "connection refused");
     }
@@ -125,12 +177,12 @@ class MergedViewTest {
     void nodeChangeWithHigherUpstreamVersionRaisesServedVersionByTheDifference() {
         view.answered(Side.PRIMARY, config(5, P1), "1.6.22");
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
-        long before = served().config().version();
+        long before = served().topology().version();
 
         view.answered(Side.PRIMARY, config(8, P1, P2), "1.6.22");
 
-        assertThat(served().config().version()).isEqualTo(before + 3);
-        assertThat(served().config().nodes()).containsExactly(P1, P2, S1);
+        assertThat(served().topology().version()).isEqualTo(before + 3);
+        assertThat(served().topology().nodes()).containsExactly(P1, P2, S1);
     }
 
     @Test
@@ -151,16 +203,16 @@ class MergedViewTest {
     void versionGoingDownIsCounted() {
         view.answered(Side.PRIMARY, config(5, P1), "1.6.22");
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
-        assertThat(view.versionDecreases()).isZero();
+        assertThat(versionDecreases()).isZero();
 
         view.answered(Side.SECONDARY, config(2, S1), "1.6.6");
-        assertThat(view.versionDecreases()).isEqualTo(1);
+        assertThat(versionDecreases()).isEqualTo(1);
 
         view.answered(Side.SECONDARY, config(2, S1), "1.6.6");
-        assertThat(view.versionDecreases()).as("an unchanged version is not a decrease").isEqualTo(1);
+        assertThat(versionDecreases()).as("an unchanged version is not a decrease").isEqualTo(1);
 
         view.answered(Side.PRIMARY, config(1, P1), "1.6.22");
-        assertThat(view.versionDecreases()).isEqualTo(2);
+        assertThat(versionDecreases()).isEqualTo(2);
     }
 
     @Test
@@ -181,7 +233,7 @@ class MergedViewTest {
         view.answered(Side.PRIMARY, config(7, P1, P2), "1.6.22");
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
         ServedTopology ten = served();
-        assertThat(ten.config()).isEqualTo(config(10, P1, P2, S1));
+        assertThat(ten.topology()).isEqualTo(config(10, P1, P2, S1));
 
         // the primary replaced under the same endpoint: merged 8, then 9, then 10 with the replacement's nodes
         for (long primaryVersion : new long[] {5, 6, 7}) {
@@ -189,13 +241,13 @@ class MergedViewTest {
             view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
 
             assertThat(served()).as("merged version %d", primaryVersion + 3).isSameAs(ten);
-            assertThat(view.held()).map(HeldMerge::merged).contains(config(primaryVersion + 3, R1, S1));
+            assertThat(held()).map(HeldMerge::merged).contains(config(primaryVersion + 3, R1, S1));
         }
 
         view.answered(Side.PRIMARY, config(8, R1), "1.6.22");
 
-        assertThat(served().config()).isEqualTo(config(11, R1, S1));
-        assertThat(view.held()).isEmpty();
+        assertThat(served().topology()).isEqualTo(config(11, R1, S1));
+        assertThat(held()).isEmpty();
         assertThat(logs.lines()).filteredOn(line -> line.startsWith("INFO ")).last()
                 .isEqualTo("INFO Served configuration changed: version 10 -> 11, nodes added [r1.example|10.0.9.1|11211], "
                         + "removed [p1.example|10.0.0.1|11211, p2.example|10.0.0.2|11211]");
@@ -219,7 +271,7 @@ class MergedViewTest {
                         + "so the merged version 1008 is not higher than version 1010 already served, which clients "
                         + "holding it would ignore. Fix: raise memgrate.version-offset to at least 1003 on every "
                         + "Memgrate replica, then restart them one by one.");
-        assertThat(view.held()).map(HeldMerge::reason).hasValueSatisfying(reason -> assertThat(reason)
+        assertThat(held()).map(HeldMerge::reason).hasValueSatisfying(reason -> assertThat(reason)
                 .startsWith("primary upstream primary.cfg:11211 went down from version 7 to 5"));
 
         view.answered(Side.PRIMARY, config(6, R1, R2), "1.6.22");
@@ -234,15 +286,15 @@ class MergedViewTest {
         view.answered(Side.PRIMARY, config(7, P1, P2), "1.6.22");
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
         view.answered(Side.PRIMARY, config(5, R1), "1.6.22");
-        assertThat(view.held().orElseThrow().reason()).contains("raise memgrate.version-offset to at least 3 ");
+        assertThat(held().orElseThrow().reason()).contains("raise memgrate.version-offset to at least 3 ");
 
         // a replica restarted with that offset sees only the replaced cluster
         MergedView restarted = view(3);
         restarted.answered(Side.PRIMARY, config(5, R1), "1.6.22");
         restarted.answered(Side.SECONDARY, config(3, S1), "1.6.6");
 
-        assertThat(restarted.served().orElseThrow().config()).isEqualTo(config(11, R1, S1));
-        assertThat(restarted.held()).isEmpty();
+        assertThat(restarted.served().orElseThrow().topology()).isEqualTo(config(11, R1, S1));
+        assertThat(Optional.ofNullable(restarted.snapshot().held())).isEmpty();
     }
 
     @Test
@@ -256,7 +308,7 @@ class MergedViewTest {
         }
 
         assertThat(served()).isSameAs(before);
-        assertThat(view.held()).as("nothing is held back from clients").isEmpty();
+        assertThat(held()).as("nothing is held back from clients").isEmpty();
         assertThat(logs.lines()).filteredOn(line -> !line.startsWith("INFO ")).containsExactly(
                 "WARN Still serving version 1008 unchanged: secondary upstream secondary.cfg:11211 went down from "
                         + "version 3 to 2 (was the cluster replaced?), so the merged version fell to 1007. The node list is "
@@ -271,11 +323,11 @@ class MergedViewTest {
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
         ServedTopology before = served();
         view.answered(Side.PRIMARY, config(5, R1), "1.6.22");
-        assertThat(view.held()).isPresent();
+        assertThat(held()).isPresent();
 
         view.answered(Side.PRIMARY, config(7, P1, P2), "1.6.22");
 
-        assertThat(view.held()).isEmpty();
+        assertThat(held()).isEmpty();
         assertThat(served()).isSameAs(before);
         assertThat(logs.lines()).last()
                 .isEqualTo("INFO Hold ended: the upstreams list the served nodes again; still serving version 1010");
@@ -290,7 +342,7 @@ class MergedViewTest {
         view.answered(Side.PRIMARY, config(7, R1), "1.6.22");
 
         assertThat(served()).isSameAs(before);
-        assertThat(view.held().orElseThrow().reason()).startsWith("primary upstream primary.cfg:11211 lists other nodes at "
+        assertThat(held().orElseThrow().reason()).startsWith("primary upstream primary.cfg:11211 lists other nodes at "
                 + "the same version 7 (was the cluster replaced?), so the merged version 1010 is not higher than version "
                 + "1010 already served");
     }
@@ -300,11 +352,11 @@ class MergedViewTest {
         view = view(Topology.MAX_VERSION - 10);
         view.answered(Side.PRIMARY, config(7, P1, P2), "1.6.22");
         view.answered(Side.SECONDARY, config(3, S1), "1.6.6");
-        assertThat(served().config().version()).isEqualTo(Topology.MAX_VERSION);
+        assertThat(served().topology().version()).isEqualTo(Topology.MAX_VERSION);
 
         view.answered(Side.PRIMARY, config(5, R1), "1.6.22");
 
-        assertThat(view.held().orElseThrow().reason()).endsWith("No memgrate.version-offset can fix this, as clients accept "
+        assertThat(held().orElseThrow().reason()).endsWith("No memgrate.version-offset can fix this, as clients accept "
                 + "no version above 2147483647. Fix: lower memgrate.version-offset on every Memgrate replica, restart "
                 + "them, then restart every client so it forgets the version it holds.");
     }
@@ -329,5 +381,13 @@ class MergedViewTest {
         @Override
         public void close() {
         }
+    }
+
+    private Optional<HeldMerge> held() {
+        return Optional.ofNullable(view.snapshot().held());
+    }
+
+    private long versionDecreases() {
+        return view.snapshot().upstreams().stream().mapToLong(UpstreamState::versionDecreases).sum();
     }
 }

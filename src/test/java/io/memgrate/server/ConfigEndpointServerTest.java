@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import jakarta.inject.Inject;
 
@@ -22,6 +23,7 @@ import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
+import io.memgrate.merge.HeldMerge;
 import io.memgrate.merge.MergedView;
 import io.memgrate.merge.UpstreamState;
 import io.memgrate.support.TestClusters;
@@ -276,32 +278,32 @@ class ConfigEndpointServerTest {
 
     @Test
     void nodeChangeUpstreamRaisesTheServedVersionByTheChange() {
-        long before = view.served().orElseThrow().config().version();
+        long before = view.served().orElseThrow().topology().version();
         List<Node> oldNodes = clusters.primary().endpoint().config().nodes();
         clusters.primary().endpoint().setNodes(List.of(oldNodes.get(1)));
         String expected = configReply(mergedPayload(clusters));
         assertThat(expected).doesNotContain(oldNodes.get(0).host()).startsWith("CONFIG cluster 0 ");
         awaitServed(expected);
-        assertThat(view.served().orElseThrow().config().version()).isEqualTo(before + 1);
+        assertThat(view.served().orElseThrow().topology().version()).isEqualTo(before + 1);
     }
 
     @Test
     void aVersionThatGoesDownIsCounted() {
-        long decreases = view.versionDecreases();
+        long decreases = versionDecreases();
         var config = clusters.secondary().endpoint().config();
         clusters.secondary().endpoint().setConfig(new Topology(config.version() - 1, config.nodes()));
-        await().atMost(WAIT).until(() -> view.versionDecreases() == decreases + 1);
+        await().atMost(WAIT).until(() -> versionDecreases() == decreases + 1);
         clusters.secondary().endpoint().setConfig(new Topology(config.version() + 1, config.nodes()));
     }
 
     @Test
     void aReplacedClusterAtALowerVersionIsHeldUntilTheMergedVersionRisesAboveTheServedOne() {
         String servedBefore = configReply(mergedPayload(clusters));
-        long servedVersion = view.served().orElseThrow().config().version();
+        long servedVersion = view.served().orElseThrow().topology().version();
         Topology primary = clusters.primary().endpoint().config();
         List<Node> replacement = List.of(primary.nodes().get(1));
         clusters.primary().endpoint().setConfig(new Topology(primary.version() - 2, replacement));
-        await().atMost(WAIT).until(() -> view.held().isPresent());
+        await().atMost(WAIT).until(() -> held().isPresent());
 
         try (TextClient client = new TextClient(server.port())) {
             assertThat(client.configGet()).as("the served bytes stay while held").isEqualTo(servedBefore);
@@ -311,7 +313,7 @@ class ConfigEndpointServerTest {
         List<Node> nodes = new ArrayList<>(replacement);
         nodes.addAll(clusters.secondary().endpoint().config().nodes());
         awaitServed(configReply(payload(servedVersion + 1, nodes)));
-        assertThat(view.held()).isEmpty();
+        assertThat(held()).isEmpty();
     }
 
     @Test
@@ -323,7 +325,7 @@ class ConfigEndpointServerTest {
     }
 
     private UpstreamState upstream(Side side) {
-        return view.upstreams().stream().filter(state -> state.side() == side).findFirst().orElseThrow();
+        return view.snapshot().upstreams().stream().filter(state -> state.side() == side).findFirst().orElseThrow();
     }
 
     private void awaitError(Side side) {
@@ -340,5 +342,13 @@ class ConfigEndpointServerTest {
 
     private static String directStats(int port) {
         return TextClient.stats(port, null);
+    }
+
+    private Optional<HeldMerge> held() {
+        return Optional.ofNullable(view.snapshot().held());
+    }
+
+    private long versionDecreases() {
+        return view.snapshot().upstreams().stream().mapToLong(UpstreamState::versionDecreases).sum();
     }
 }

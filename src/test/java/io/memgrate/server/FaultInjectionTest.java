@@ -98,7 +98,7 @@ class FaultInjectionTest {
 
             List<Node> nodes = clusters.primary().endpoint().config().nodes();
             clusters.primary().endpoint().setNodes(List.of(nodes.get(1)));
-            await().atMost(WAIT).until(() -> view.served().orElseThrow().config().nodes().size() == 3);
+            await().atMost(WAIT).until(() -> view.served().orElseThrow().topology().nodes().size() == 3);
 
             List<Future<?>> churn = new ArrayList<>();
             for (int t = 0; t < 2; t++) {
@@ -158,7 +158,7 @@ class FaultInjectionTest {
     }
 
     private UpstreamState upstream(Side side) {
-        return view.upstream(side).orElseThrow();
+        return view.snapshot().upstreams().stream().filter(state -> state.side() == side).findFirst().orElseThrow();
     }
 
     private void awaitFailing(Side side) {

@@ -42,7 +42,7 @@ class ShutdownDrainTest {
             busy.send("stats\r\n");
             CompletableFuture<Void> shutdown = CompletableFuture.runAsync(() -> {
                 try {
-                    server.onStop(null);
+                    server.stop();
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }

@@ -117,7 +117,7 @@ class StatsRelayTest {
         connections.put(Side.PRIMARY, connection(primary));
         connections.put(Side.SECONDARY, connection(secondary));
         MergedView view = new MergedView(TestSettings.read());
-        return new StatsRelay(connections, new MemgrateMetrics(registry, view), maxAge.toNanos());
+        return new StatsRelay(connections, new MemgrateMetrics(registry), maxAge.toNanos());
     }
 
     private UpstreamConnection connection(EmulatedConfigEndpoint endpoint) {

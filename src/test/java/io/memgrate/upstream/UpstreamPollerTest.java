@@ -99,7 +99,7 @@ class UpstreamPollerTest {
         var context = vertx.getOrCreateContext();
         UpstreamConnection connection = new UpstreamConnection(context, vertx.createNetClient(new NetClientOptions()),
                 source, Duration.ofMillis(200), 1 << 20);
-        poller = new UpstreamPoller(Side.PRIMARY, context, source, connection, view, new MemgrateMetrics(registry, view),
+        poller = new UpstreamPoller(Side.PRIMARY, context, source, connection, view, new MemgrateMetrics(registry),
                 INTERVAL, Duration.ofMillis(300));
         poller.start();
         return calls;
@@ -111,7 +111,7 @@ class UpstreamPollerTest {
 
     private void awaitServed() {
         await().atMost(Duration.ofSeconds(10)).until(() -> view.served().isPresent());
-        assertThat(view.served().orElseThrow().config()).isEqualTo(CONFIG);
+        assertThat(view.served().orElseThrow().topology()).isEqualTo(CONFIG);
     }
 
     private double failures(String reason) {

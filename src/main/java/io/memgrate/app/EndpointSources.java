@@ -1,4 +1,4 @@
-package io.memgrate.upstream;
+package io.memgrate.app;
 
 import java.util.EnumMap;
 import java.util.Map;
@@ -17,6 +17,7 @@ import io.memgrate.emulator.DevClusters;
 import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.settings.MemgrateSettings;
+import io.memgrate.upstream.EndpointSource;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Vertx;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -26,7 +27,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
  * {@code cluster-id} resolved through the AWS API, or, in dev mode with neither, the emulated clusters.
  */
 @ApplicationScoped
-public class EndpointSources {
+class EndpointSources {
 
     private final MemgrateSettings settings;
     private final DevClusters devClusters;
@@ -36,7 +37,7 @@ public class EndpointSources {
     private ClusterEndpointResolver resolver;
 
     @Inject
-    public EndpointSources(MemgrateSettings settings, DevClusters devClusters, Vertx vertx, MergedView view, MemgrateMetrics metrics) {
+    EndpointSources(MemgrateSettings settings, DevClusters devClusters, Vertx vertx, MergedView view, MemgrateMetrics metrics) {
         this.settings = settings;
         this.devClusters = devClusters;
         this.vertx = vertx;
@@ -45,7 +46,7 @@ public class EndpointSources {
     }
 
     /** The source of every configured side; fails start-up with one line naming the property to fix. */
-    public synchronized Map<Side, EndpointSource> configured() {
+    synchronized Map<Side, EndpointSource> configured() {
         Map<Side, EndpointSource> sources = new EnumMap<>(Side.class);
         MemgrateSettings.Cluster primary = settings.primary();
         MemgrateSettings.Cluster secondary = settings.secondary();

@@ -1,4 +1,4 @@
-package io.memgrate.health;
+package io.memgrate.status;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;

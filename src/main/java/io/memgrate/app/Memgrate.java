@@ -1,0 +1,67 @@
+package io.memgrate.app;
+
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import io.memgrate.cluster.Side;
+import io.memgrate.merge.MergedView;
+import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.settings.SettingsChecks;
+import io.memgrate.status.StatusGauges;
+import io.memgrate.upstream.EndpointSource;
+import io.memgrate.upstream.Upstreams;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+
+/**
+ * The one place that wires Memgrate together and starts and stops it, in this order:
+ * <ol>
+ * <li>check the settings, so a refused one stops start-up before anything listens or polls;</li>
+ * <li>find each side's configuration endpoint source (fixed, an ElastiCache cluster ID, or the dev clusters) and
+ * declare the sides to the merged view, so nothing is served until each has answered;</li>
+ * <li>bind the client listener, so a port in use stops start-up before any upstream is polled;</li>
+ * <li>start polling.</li>
+ * </ol>
+ * On shutdown the listener drains first, answering what clients already asked from the view the pollers keep
+ * current, then the pollers stop.
+ */
+@ApplicationScoped
+public class Memgrate {
+
+    private final SettingsChecks settingsChecks;
+    private final EndpointSources endpointSources;
+    private final MergedView view;
+    private final StatusGauges gauges;
+    private final ConfigEndpointServer server;
+    private final Upstreams upstreams;
+
+    @Inject
+    public Memgrate(SettingsChecks settingsChecks, EndpointSources endpointSources, MergedView view, StatusGauges gauges,
+            ConfigEndpointServer server, Upstreams upstreams) {
+        this.settingsChecks = settingsChecks;
+        this.endpointSources = endpointSources;
+        this.view = view;
+        this.gauges = gauges;
+        this.server = server;
+        this.upstreams = upstreams;
+    }
+
+    void onStart(@Observes StartupEvent event) throws Exception {
+        settingsChecks.check();
+        Map<Side, EndpointSource> sources = endpointSources.configured();
+        sources.forEach((side, source) -> {
+            view.expect(side, source.toString());
+            gauges.upstreamConfigured(side);
+        });
+        server.start();
+        upstreams.start(sources);
+    }
+
+    void onStop(@Observes ShutdownEvent event) throws Exception {
+        server.stop();
+        upstreams.stop();
+    }
+}

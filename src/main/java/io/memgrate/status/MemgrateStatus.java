@@ -1,0 +1,52 @@
+package io.memgrate.status;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.memgrate.cluster.Side;
+import io.memgrate.merge.MergedView;
+import io.memgrate.merge.UpstreamState;
+import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.upstream.Upstreams;
+
+/** Builds the {@link StatusSnapshot}: the one place that decides what "ready", "started" and each age mean. */
+@ApplicationScoped
+public class MemgrateStatus {
+
+    private final MergedView view;
+    private final ConfigEndpointServer server;
+    private final Upstreams upstreams;
+    private final Lifecycle lifecycle;
+    private final Clock clock;
+
+    @Inject
+    public MemgrateStatus(MergedView view, ConfigEndpointServer server, Upstreams upstreams, Lifecycle lifecycle) {
+        this.view = view;
+        this.server = server;
+        this.upstreams = upstreams;
+        this.lifecycle = lifecycle;
+        this.clock = Clock.systemUTC();
+    }
+
+    public StatusSnapshot snapshot() {
+        Instant now = clock.instant();
+        MergedView.Snapshot merged = view.snapshot();
+        Map<Side, Duration> sincePollAttempt = upstreams.sinceLastPollAttempt();
+        boolean listening = server.listening();
+        return new StatusSnapshot(now, merged.served(), merged.held(), merged.engineVersion(),
+                listening ? server.port() : null, server.openConnections(), lifecycle.shuttingDown(), upstreams.started(),
+                upstreams.pollerStalledAfter(),
+                merged.upstreams().stream().map(state -> upstream(state, sincePollAttempt.get(state.side()), now)).toList());
+    }
+
+    private static StatusSnapshot.UpstreamStatus upstream(UpstreamState state, Duration sincePollAttempt, Instant now) {
+        return new StatusSnapshot.UpstreamStatus(state.side(), state.endpoint(), state.lastGood(), state.engineVersion(),
+                state.lastSuccess(), state.lastSuccess() == null ? null : Duration.between(state.lastSuccess(), now),
+                state.lastError(), state.lastErrorAt(), state.versionDecreases(), sincePollAttempt);
+    }
+}

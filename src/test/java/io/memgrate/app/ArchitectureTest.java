@@ -1,0 +1,93 @@
+package io.memgrate.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.spi.ToolProvider;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The import graph of the compiled classes, read by {@code jdeps} as README's "Architecture" shows: every package
+ * sits in a layer and depends only on lower layers, so the graph has no cycles and tells how Memgrate is built.
+ */
+class ArchitectureTest {
+
+    /** Bottom first. A package may use packages of lower layers only. */
+    static final List<Set<String>> LAYERS = List.of(
+            Set.of("cluster", "transport"),
+            Set.of("protocol"),
+            Set.of("settings"),
+            Set.of("merge", "metrics"),
+            Set.of("upstream", "emulator"),
+            Set.of("discovery", "server"),
+            Set.of("status"),
+            Set.of("health"),
+            Set.of("app"));
+
+    private static final Pattern EDGE = Pattern.compile("^\\s+io\\.memgrate\\.(\\w+)\\s+->\\s+io\\.memgrate\\.(\\w+)\\s", Pattern.MULTILINE);
+
+    @Test
+    void everyPackageUsesOnlyPackagesOfLowerLayers() throws URISyntaxException {
+        Map<String, Set<String>> graph = importGraph();
+        Set<String> violations = new TreeSet<>();
+        graph.forEach((from, targets) -> targets.forEach(to -> {
+            if (layer(from) <= layer(to)) {
+                violations.add(from + " -> " + to);
+            }
+        }));
+
+        assertThat(graph.keySet()).as("jdeps read the classes").contains("app", "server", "upstream");
+        assertThat(violations).as("dependencies that do not go down a layer (layers: %s)", LAYERS).isEmpty();
+    }
+
+    @Test
+    void everyPackageHasALayer() throws URISyntaxException {
+        Set<String> packages = new TreeSet<>();
+        importGraph().forEach((from, targets) -> {
+            packages.add(from);
+            packages.addAll(targets);
+        });
+
+        assertThat(packages).allSatisfy(name -> assertThat(layer(name)).as("layer of io.memgrate.%s", name).isNotNegative());
+    }
+
+    private static int layer(String name) {
+        for (int i = 0; i < LAYERS.size(); i++) {
+            if (LAYERS.get(i).contains(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Package to the other io.memgrate packages it uses, from {@code jdeps -verbose:package} on the main classes. */
+    static Map<String, Set<String>> importGraph() throws URISyntaxException {
+        Path classes = Path.of(Memgrate.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        StringWriter output = new StringWriter();
+        PrintWriter writer = new PrintWriter(output);
+        int exit = ToolProvider.findFirst("jdeps").orElseThrow()
+                .run(writer, writer, "-verbose:package", "-filter:none", "-e", "io\\.memgrate\\..*", classes.toString());
+        writer.flush();
+        assertThat(exit).as("jdeps: %s", output).isZero();
+        Map<String, Set<String>> graph = new TreeMap<>();
+        Matcher edge = EDGE.matcher(output.toString());
+        while (edge.find()) {
+            graph.computeIfAbsent(edge.group(1), from -> new TreeSet<>());
+            if (!edge.group(1).equals(edge.group(2))) {
+                graph.get(edge.group(1)).add(edge.group(2));
+            }
+        }
+        return graph;
+    }
+}
