@@ -18,7 +18,7 @@ import io.memgrate.cluster.Topology;
 import io.memgrate.settings.MemgrateSettings;
 
 /**
- * The merged view: every upstream's last known good configuration and the merge of them that clients are served.
+ * The merged view: every upstream's last known good topology and the merge of them that clients are served.
  * Nothing is served until every configured upstream has answered once (a partial merge would move keys for every
  * client); after that an upstream that fails keeps its last known good nodes in the merge. The served version never
  * goes down and is never reused for another node list: clients ignore a version they already hold.
@@ -61,12 +61,12 @@ public class MergedView {
     }
 
     /** Records a valid answer from an upstream and re-merges when the served configuration changes. */
-    public synchronized void answered(Side side, Topology config, String engine) {
+    public synchronized void answered(Side side, Topology topology, String engine) {
         UpstreamState previous = upstreams.get(side);
         if (previous == null) {
             throw new IllegalStateException(side.label() + " upstream is not configured");
         }
-        upstreams.put(side, previous.answered(config, engine, clock.instant()));
+        upstreams.put(side, previous.answered(topology, engine, clock.instant()));
         remerge();
     }
 
@@ -110,7 +110,7 @@ public class MergedView {
         lastNotServed = null;
         logChange(current == null ? null : current.topology(), merged);
         served = ServedTopology.of(merged);
-        servedFrom = upstreamConfigs();
+        servedFrom = upstreamTopologies();
     }
 
     /**
@@ -148,10 +148,10 @@ public class MergedView {
                 servedConfig.version(), reason);
     }
 
-    private Map<Side, Topology> upstreamConfigs() {
-        Map<Side, Topology> configs = new EnumMap<>(Side.class);
-        upstreams.forEach((side, state) -> configs.put(side, state.lastGood()));
-        return configs;
+    private Map<Side, Topology> upstreamTopologies() {
+        Map<Side, Topology> topologies = new EnumMap<>(Side.class);
+        upstreams.forEach((side, state) -> topologies.put(side, state.lastGood()));
+        return topologies;
     }
 
     /**
@@ -203,7 +203,7 @@ public class MergedView {
         return remaining;
     }
 
-    /** The configuration to serve, empty until every configured upstream has answered once. */
+    /** The topology to serve, empty until every configured upstream has answered once. */
     public Optional<ServedTopology> served() {
         return Optional.ofNullable(served);
     }

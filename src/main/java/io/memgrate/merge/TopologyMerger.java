@@ -7,7 +7,7 @@ import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
 
 /**
- * Merges the primary's and the secondary's configuration into the one Memgrate serves.
+ * Merges the primary's and the secondary's topology into the one Memgrate serves.
  * Pure and deterministic, so every replica serves the same answer for the same upstream state.
  */
 public final class TopologyMerger {
