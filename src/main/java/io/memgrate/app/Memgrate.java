@@ -7,6 +7,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
 import io.memgrate.cluster.Side;
+import io.memgrate.control.PlanWatcher;
 import io.memgrate.merge.MergedView;
 import io.memgrate.server.ConfigEndpointServer;
 import io.memgrate.settings.SettingsChecks;
@@ -22,8 +23,9 @@ import io.quarkus.runtime.StartupEvent;
  * <li>check the settings, so a refused one stops start-up before anything listens or polls;</li>
  * <li>find each side's configuration endpoint source (fixed, an ElastiCache cluster ID, or the dev clusters) and
  * declare the sides to the merged view, so nothing is served until each has answered;</li>
+ * <li>apply the migration plan file, if any, so the first merge is served under it;</li>
  * <li>bind the client listener, so a port in use stops start-up before any upstream is polled;</li>
- * <li>start polling.</li>
+ * <li>start polling, and watching the plan file.</li>
  * </ol>
  * On shutdown the listener drains first, answering what clients already asked from the view the pollers keep
  * current, then the pollers stop.
@@ -37,16 +39,18 @@ public class Memgrate {
     private final StatusGauges gauges;
     private final ConfigEndpointServer server;
     private final Upstreams upstreams;
+    private final PlanWatcher planWatcher;
 
     @Inject
     public Memgrate(SettingsChecks settingsChecks, EndpointSources endpointSources, MergedView view, StatusGauges gauges,
-            ConfigEndpointServer server, Upstreams upstreams) {
+            ConfigEndpointServer server, Upstreams upstreams, PlanWatcher planWatcher) {
         this.settingsChecks = settingsChecks;
         this.endpointSources = endpointSources;
         this.view = view;
         this.gauges = gauges;
         this.server = server;
         this.upstreams = upstreams;
+        this.planWatcher = planWatcher;
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
@@ -56,11 +60,14 @@ public class Memgrate {
             view.expect(side, source.toString());
             gauges.upstreamConfigured(side);
         });
+        planWatcher.load();
         server.start();
         upstreams.start(sources);
+        planWatcher.start();
     }
 
     void onStop(@Observes ShutdownEvent event) throws Exception {
+        planWatcher.stop();
         server.stop();
         upstreams.stop();
     }

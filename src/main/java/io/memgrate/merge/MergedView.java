@@ -15,6 +15,8 @@ import org.jboss.logging.Logger;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
+import io.memgrate.plan.MigrationPlan;
+import io.memgrate.plan.PlanRefusedException;
 import io.memgrate.settings.MemgrateSettings;
 
 /**
@@ -35,10 +37,14 @@ public class MergedView {
     private volatile ServedTopology served;
     /** Each upstream's configuration merged into the served one, to name the one that went down since. */
     private Map<Side, Topology> servedFrom = Map.of();
+    /** Why the last merge failed, so each such state is logged once. */
+    private String lastMergeFailure;
     /** The last merge not served because its version does not rise, so each such state is logged once. */
     private Topology lastNotServed;
     private HeldMerge held;
     private volatile String engineVersion;
+    /** The migration plan applied; null while none was given, which serves the union of both clusters. */
+    private MigrationPlan plan;
 
     @Inject
     public MergedView(MemgrateSettings settings) {
@@ -88,17 +94,64 @@ public class MergedView {
         }
         Topology merged;
         try {
-            merged = TopologyMerger.merge(primary.lastGood(), secondary == null ? null : secondary.lastGood(), versionOffset);
-        } catch (TopologyMerger.VersionOverflowException e) {
-            LOG.errorf("Keeping the served configuration: %s", e.getMessage());
+            merged = merge(plan);
+        } catch (TopologyMerger.VersionOverflowException | TopologyMerger.NothingToServeException e) {
+            if (!e.getMessage().equals(lastMergeFailure)) {
+                LOG.errorf("Keeping the served configuration: %s", e.getMessage());
+                lastMergeFailure = e.getMessage();
+            }
             return;
         }
+        lastMergeFailure = null;
         ServedTopology current = served;
         if (current == null || merged.version() > current.topology().version()) {
             serve(merged, current);
         } else {
             keepServing(current.topology(), merged);
         }
+    }
+
+    private Topology merge(MigrationPlan under) {
+        UpstreamState secondary = upstreams.get(Side.SECONDARY);
+        return TopologyMerger.merge(upstreams.get(Side.PRIMARY).lastGood(), secondary == null ? null : secondary.lastGood(),
+                under == null ? MigrationPlan.UNION : under, versionOffset);
+    }
+
+    /**
+     * Serves under {@code next} from now on, or refuses it as a whole, keeping the plan applied before: a revision
+     * that does not rise, or, once every upstream has answered, a host no upstream lists, no node left to serve, or a
+     * version out of range.
+     *
+     * @throws PlanRefusedException saying why
+     */
+    public synchronized void applyPlan(MigrationPlan next) {
+        if (next.equals(plan)) {
+            return;
+        }
+        if (plan != null && next.revision() <= plan.revision()) {
+            throw new PlanRefusedException("revision", "revision " + next.revision() + " does not rise above "
+                    + plan.revision() + ", the revision applied now: raise it with every change of the plan");
+        }
+        if (upstreams.values().stream().allMatch(UpstreamState::hasAnswered)) {
+            UpstreamState secondary = upstreams.get(Side.SECONDARY);
+            List<String> unknown = next.unknownHosts(upstreams.get(Side.PRIMARY).lastGood(),
+                    secondary == null ? null : secondary.lastGood());
+            if (!unknown.isEmpty()) {
+                throw new PlanRefusedException("unknown-host", "no upstream lists " + String.join(", ", unknown)
+                        + ": name hosts as config get cluster lists them");
+            }
+            try {
+                merge(next);
+            } catch (TopologyMerger.NothingToServeException e) {
+                throw new PlanRefusedException("nothing-served", e.getMessage());
+            } catch (TopologyMerger.VersionOverflowException e) {
+                throw new PlanRefusedException("version", e.getMessage());
+            }
+        }
+        LOG.infof("Applying migration plan revision %d: admit %s, withdraw %s", next.revision(),
+                next.admitAll() ? "all" : next.admit(), next.withdraw());
+        plan = next;
+        remerge();
     }
 
     private void serve(Topology merged, ServedTopology current) {
@@ -223,7 +276,7 @@ public class MergedView {
         ServedTopology current = served;
         HeldMerge heldNow = held;
         return new Snapshot(current == null ? null : current.topology(), heldNow, engineVersion,
-                List.copyOf(upstreams.values()));
+                List.copyOf(upstreams.values()), plan);
     }
 
     /**
@@ -231,7 +284,9 @@ public class MergedView {
      * @param held          a merge with a new node list held back because its version does not rise, or null
      * @param engineVersion the primary's engine version, or the secondary's; null until one answered
      * @param upstreams     each configured upstream, primary first
+     * @param plan          the migration plan applied, null while none was given (the union is served)
      */
-    public record Snapshot(Topology served, HeldMerge held, String engineVersion, List<UpstreamState> upstreams) {
+    public record Snapshot(Topology served, HeldMerge held, String engineVersion, List<UpstreamState> upstreams,
+            MigrationPlan plan) {
     }
 }

@@ -132,6 +132,11 @@ public class MemgrateMetrics {
         registry.counter("memgrate.upstream.stats.requests", "upstream", side.label()).increment();
     }
 
+    /** A migration plan refused as a whole; the one applied before stays. */
+    public void planRefused(String reason) {
+        registry.counter("memgrate.plan.refusals", "reason", reason).increment();
+    }
+
     public void resolutionFailed(Side side, String reason) {
         registry.counter("memgrate.aws.resolution.failures", "upstream", side.label(), "reason", reason).increment();
     }

@@ -43,6 +43,8 @@ public interface MemgrateSettings {
 
     Stats stats();
 
+    Migration migration();
+
     /** On shutdown, how long open client connections get to finish the request they are answering. */
     @WithDefault("10s")
     @WithConverter(Durations.Converter.class)
@@ -148,5 +150,18 @@ public interface MemgrateSettings {
 
         /** PEM private key of that certificate; required when enabled. */
         Optional<Path> keyFile();
+    }
+
+    interface Migration {
+        /**
+         * The migration plan (YAML: revision, admit, withdraw), re-read when it changes; absent = the union of both
+         * clusters is served.
+         */
+        Optional<Path> planFile();
+
+        /** How often the plan file is checked for a change. */
+        @WithDefault("2s")
+        @WithConverter(Durations.Converter.class)
+        Duration checkInterval();
     }
 }

@@ -73,6 +73,7 @@ public class SettingsChecks {
         atLeastOneMilli(problems, "memgrate.refresh-interval", settings.refreshInterval());
         atLeastOneMilli(problems, "memgrate.upstream.timeout", settings.upstream().timeout());
         atLeastOneMilli(problems, "memgrate.aws.resolve-interval", settings.aws().resolveInterval());
+        atLeastOneMilli(problems, "memgrate.migration.check-interval", settings.migration().checkInterval());
         atLeastOneMilli(problems, "memgrate.client.idle-timeout", settings.client().idleTimeout());
         atLeastOneMilli(problems, "memgrate.client.write-stall-timeout", settings.client().writeStallTimeout());
         if (settings.stats().maxAge().isNegative()) {

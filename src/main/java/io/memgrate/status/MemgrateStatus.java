@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.memgrate.cluster.Side;
+import io.memgrate.control.PlanWatcher;
 import io.memgrate.merge.MergedView;
 import io.memgrate.merge.UpstreamState;
 import io.memgrate.server.ConfigEndpointServer;
@@ -22,11 +23,14 @@ public class MemgrateStatus {
     private final ConfigEndpointServer server;
     private final Upstreams upstreams;
     private final Lifecycle lifecycle;
+    private final PlanWatcher planWatcher;
     private final Clock clock;
 
     @Inject
-    public MemgrateStatus(MergedView view, ConfigEndpointServer server, Upstreams upstreams, Lifecycle lifecycle) {
+    public MemgrateStatus(MergedView view, ConfigEndpointServer server, Upstreams upstreams, Lifecycle lifecycle,
+            PlanWatcher planWatcher) {
         this.view = view;
+        this.planWatcher = planWatcher;
         this.server = server;
         this.upstreams = upstreams;
         this.lifecycle = lifecycle;
@@ -41,7 +45,8 @@ public class MemgrateStatus {
         return new StatusSnapshot(now, merged.served(), merged.held(), merged.engineVersion(),
                 listening ? server.port() : null, server.openConnections(), lifecycle.shuttingDown(), upstreams.started(),
                 upstreams.pollerStalledAfter(),
-                merged.upstreams().stream().map(state -> upstream(state, sincePollAttempt.get(state.side()), now)).toList());
+                merged.upstreams().stream().map(state -> upstream(state, sincePollAttempt.get(state.side()), now)).toList(),
+                merged.plan(), planWatcher.file().orElse(null), planWatcher.lastRefusal().orElse(null));
     }
 
     private static StatusSnapshot.UpstreamStatus upstream(UpstreamState state, Duration sincePollAttempt, Instant now) {

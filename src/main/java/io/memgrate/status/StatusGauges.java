@@ -36,11 +36,16 @@ public class StatusGauges {
         meters.add(Gauge.builder("memgrate.served.held", status, s -> s.snapshot().held() == null ? 0 : 1)
                 .description("1 while a new node list is held back because its version does not rise above the served one")
                 .register(registry));
+        meters.add(Gauge.builder("memgrate.plan.revision", status,
+                        s -> s.snapshot().plan() == null ? Double.NaN : s.snapshot().plan().revision())
+                .description("Revision of the migration plan applied; absent while none is").register(registry));
     }
 
     /** Registers the per-upstream meters of a configured side. */
     public void upstreamConfigured(Side side) {
         String tag = side.label();
+        meters.add(Gauge.builder("memgrate.served.cluster.nodes", status, s -> s.snapshot().served(side).size())
+                .description("Served nodes that this upstream's cluster lists").tag("upstream", tag).register(registry));
         meters.add(Gauge.builder("memgrate.upstream.config.version", status, lastGood(side, Topology::version))
                 .description("The upstream's last known good configuration version").tag("upstream", tag).register(registry));
         meters.add(Gauge.builder("memgrate.upstream.nodes", status, lastGood(side, topology -> topology.nodes().size()))

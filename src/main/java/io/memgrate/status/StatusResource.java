@@ -1,7 +1,9 @@
 package io.memgrate.status;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -10,17 +12,33 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
+import io.memgrate.control.PlanWatcher;
+import io.memgrate.plan.MigrationPlan;
 
 /** {@code GET /memgrate/status}: what is served now and each upstream's state, read-only. */
 @Path("/memgrate/status")
 public class StatusResource {
 
     public record Status(boolean ready, Served served, Held held, String engineVersion, Integer listeningPort,
-            int openConnections, List<Upstream> upstreams) {
+            int openConnections, List<Upstream> upstreams, Plan plan) {
     }
 
-    public record Served(long version, List<String> nodes) {
+    /** @param byCluster the served nodes of each cluster, "primary" and "secondary" */
+    public record Served(long version, List<String> nodes, Map<String, List<String>> byCluster) {
+    }
+
+    /**
+     * The migration plan; null when no plan file is configured (the union of both clusters is served).
+     *
+     * @param revision    the revision applied, null until one is
+     * @param admitted    "all", or the secondary hosts admitted
+     * @param pending     the secondary's nodes not served because the plan does not admit them
+     * @param lastRefusal the last plan refused, null when the file's current content is applied
+     */
+    public record Plan(String file, Long revision, List<String> admitted, List<String> withdrawn, List<String> pending,
+            PlanWatcher.Refusal lastRefusal) {
     }
 
     /** A merge not served because its version does not rise above the served one; null when none is held. */
@@ -43,11 +61,29 @@ public class StatusResource {
     public Status status() {
         StatusSnapshot now = status.snapshot();
         Topology served = now.served();
-        return new Status(now.ready(), served == null ? null : new Served(served.version(), wire(served.nodes())),
+        return new Status(now.ready(), served == null ? null : new Served(served.version(), wire(served.nodes()), byCluster(now)),
                 now.held() == null ? null : new Held(now.held().merged().version(), wire(now.held().merged().nodes()),
                         now.held().reason()),
                 now.engineVersion(), now.listeningPort(), now.openConnections(),
-                now.upstreams().stream().map(StatusResource::upstream).toList());
+                now.upstreams().stream().map(StatusResource::upstream).toList(), plan(now));
+    }
+
+    private static Map<String, List<String>> byCluster(StatusSnapshot now) {
+        Map<String, List<String>> clusters = new LinkedHashMap<>();
+        for (Side side : Side.values()) {
+            clusters.put(side.label(), wire(now.served(side)));
+        }
+        return clusters;
+    }
+
+    private static Plan plan(StatusSnapshot now) {
+        if (now.planFile() == null) {
+            return null;
+        }
+        MigrationPlan plan = now.plan();
+        return new Plan(now.planFile().toString(), plan == null ? null : plan.revision(),
+                plan == null ? List.of() : plan.admitAll() ? List.of("all") : List.copyOf(plan.admit()),
+                plan == null ? List.of() : List.copyOf(plan.withdraw()), wire(now.pending()), now.planRefusal());
     }
 
     private static Upstream upstream(StatusSnapshot.UpstreamStatus state) {

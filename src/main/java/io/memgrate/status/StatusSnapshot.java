@@ -1,12 +1,16 @@
 package io.memgrate.status;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
+import io.memgrate.control.PlanWatcher;
 import io.memgrate.merge.HeldMerge;
+import io.memgrate.plan.MigrationPlan;
 
 /**
  * What Memgrate is doing, taken at one instant: the one source of readiness, {@code /memgrate/status} and the state
@@ -18,10 +22,13 @@ import io.memgrate.merge.HeldMerge;
  * @param listeningPort      the bound port, null while the listener is not taking connections
  * @param pollersStarted     every configured upstream has a poller
  * @param pollerStalledAfter how long a poller may go without ending an attempt before liveness fails
+ * @param plan               the migration plan applied, null while none was given (the union is served)
+ * @param planFile           the plan file, null when none is configured
+ * @param planRefusal        the last plan refused, null when the file's current content is applied
  */
 public record StatusSnapshot(Instant at, Topology served, HeldMerge held, String engineVersion, Integer listeningPort,
         int openConnections, boolean shuttingDown, boolean pollersStarted, Duration pollerStalledAfter,
-        List<UpstreamStatus> upstreams) {
+        List<UpstreamStatus> upstreams, MigrationPlan plan, Path planFile, PlanWatcher.Refusal planRefusal) {
 
     /** Clients get a complete merge from this replica: it has one, listens, and is not shutting down. */
     public boolean ready() {
@@ -41,6 +48,24 @@ public record StatusSnapshot(Instant at, Topology served, HeldMerge held, String
     public List<String> waitingFor() {
         return upstreams.stream().filter(upstream -> upstream.lastGood() == null).map(upstream -> upstream.side().label())
                 .toList();
+    }
+
+    /** The served nodes that {@code side}'s cluster lists, in served order; empty before anything is served. */
+    public List<Node> served(Side side) {
+        if (served == null) {
+            return List.of();
+        }
+        List<Node> primary = upstreams.stream().filter(upstream -> upstream.side() == Side.PRIMARY)
+                .map(UpstreamStatus::lastGood).findFirst().map(Topology::nodes).orElse(List.of());
+        return served.nodes().stream()
+                .filter(node -> primary.stream().anyMatch(node::sameNodeAs) == (side == Side.PRIMARY)).toList();
+    }
+
+    /** The secondary's nodes not served because the plan does not admit them. */
+    public List<Node> pending() {
+        return upstreams.stream().filter(upstream -> upstream.side() == Side.SECONDARY && upstream.lastGood() != null)
+                .flatMap(upstream -> upstream.lastGood().nodes().stream())
+                .filter(node -> served == null || served.nodes().stream().noneMatch(node::sameNodeAs)).toList();
     }
 
     /**

@@ -26,10 +26,10 @@ class ArchitectureTest {
     /** Bottom first. A package may use packages of lower layers only. */
     static final List<Set<String>> LAYERS = List.of(
             Set.of("cluster", "transport"),
-            Set.of("protocol"),
+            Set.of("protocol", "plan"),
             Set.of("settings"),
             Set.of("merge", "metrics"),
-            Set.of("upstream", "emulator"),
+            Set.of("upstream", "emulator", "control"),
             Set.of("discovery", "server"),
             Set.of("status"),
             Set.of("health"),

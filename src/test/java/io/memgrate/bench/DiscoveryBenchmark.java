@@ -25,6 +25,7 @@ import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.merge.TopologyMerger;
+import io.memgrate.plan.MigrationPlan;
 import io.memgrate.protocol.Replies;
 import io.memgrate.protocol.TopologyPayload;
 import io.vertx.core.Vertx;
@@ -196,7 +197,7 @@ public final class DiscoveryBenchmark {
         EmulatedConfigEndpoint newCluster = new EmulatedConfigEndpoint(vertx, "1.6.22", cluster("new", 2, 3, nodesPerCluster));
         int oldPort = oldCluster.start("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         int newPort = newCluster.start("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        Topology merged = TopologyMerger.merge(oldCluster.config(), newCluster.config(), 0);
+        Topology merged = TopologyMerger.merge(oldCluster.config(), newCluster.config(), MigrationPlan.UNION, 0);
         byte[] memgrateReply = Replies.config(merged);
         byte[] payload = TopologyPayload.of(merged);
         byte[] memcachedRequest = memcachedRequest();
