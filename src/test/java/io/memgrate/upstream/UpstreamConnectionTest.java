@@ -17,7 +17,7 @@ import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.protocol.Replies;
-import io.memgrate.protocol.UpstreamReply;
+import io.memgrate.protocol.ReplyDecoder;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -44,15 +44,15 @@ class UpstreamConnectionTest {
     void requestsIssuedWhileConnectingShareOneConnectionAndKeepTheirOrder() {
         EmulatedConfigEndpoint endpoint = endpoint();
         UpstreamConnection connection = connection(() -> new HostAndPort("127.0.0.1", endpoint.port()), Duration.ofSeconds(2));
-        Future<Buffer> config = connection.exchange(Buffer.buffer("config get cluster\r\n"), UpstreamReply.CONFIG);
-        Future<Buffer> version = connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE);
-        Future<Buffer> stats = connection.exchange(Buffer.buffer("stats\r\n"), UpstreamReply.STATS);
+        Future<Buffer> config = connection.exchange(Buffer.buffer("config get cluster\r\n"), Verbatim.of(ReplyDecoder.config()));
+        Future<Buffer> version = connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version()));
+        Future<Buffer> stats = connection.exchange(Buffer.buffer("stats\r\n"), Verbatim.of(ReplyDecoder.stats()));
         settle(Future.all(config, version, stats));
         assertThat(config.result().getBytes()).isEqualTo(Replies.config(CONFIG));
         assertThat(version.result().toString()).isEqualTo("VERSION 1.6.22\r\n");
         assertThat(stats.result().toString()).startsWith("STAT pid ").endsWith("END\r\n");
         assertThat(endpoint.connections()).isEqualTo(1);
-        settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE));
+        settle(connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version())));
         assertThat(endpoint.connections()).as("the connection is reused").isEqualTo(1);
     }
 
@@ -61,10 +61,10 @@ class UpstreamConnectionTest {
         EmulatedConfigEndpoint endpoint = endpoint();
         endpoint.setSilent(true);
         UpstreamConnection connection = connection(() -> new HostAndPort("127.0.0.1", endpoint.port()), Duration.ofMillis(200));
-        Future<Buffer> stalled = settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE));
+        Future<Buffer> stalled = settle(connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version())));
         assertThat(((UpstreamException) stalled.cause()).reason()).isEqualTo("timeout");
         endpoint.setSilent(false);
-        Future<Buffer> answered = settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE));
+        Future<Buffer> answered = settle(connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version())));
         assertThat(answered.result().toString()).isEqualTo("VERSION 1.6.22\r\n");
         assertThat(endpoint.connections()).isEqualTo(2);
     }
@@ -75,9 +75,9 @@ class UpstreamConnectionTest {
         EmulatedConfigEndpoint second = endpoint();
         AtomicReference<HostAndPort> current = new AtomicReference<>(new HostAndPort("127.0.0.1", first.port()));
         UpstreamConnection connection = connection(current::get, Duration.ofSeconds(2));
-        settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE));
+        settle(connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version())));
         current.set(new HostAndPort("127.0.0.1", second.port()));
-        assertThat(settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE)).succeeded()).isTrue();
+        assertThat(settle(connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version()))).succeeded()).isTrue();
         assertThat(first.connections()).isEqualTo(1);
         assertThat(second.connections()).isEqualTo(1);
     }
@@ -89,7 +89,7 @@ class UpstreamConnectionTest {
         UpstreamConnection connection = new UpstreamConnection(vertx.getOrCreateContext(),
                 vertx.createNetClient(new NetClientOptions()), unresolved, Duration.ofSeconds(2), 1 << 20);
         for (int attempt = 0; attempt < 2; attempt++) {
-            Future<Buffer> reply = settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE));
+            Future<Buffer> reply = settle(connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version())));
             assertThat(((UpstreamException) reply.cause()).reason()).isEqualTo("resolve");
             assertThat(reply.cause()).hasMessageContaining("cluster not found");
         }
