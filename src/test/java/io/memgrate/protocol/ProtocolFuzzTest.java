@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.stream.IntStream;
 
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
@@ -101,6 +102,25 @@ class ProtocolFuzzTest {
         byte[] reply = Replies.config(config);
         int prefix = cut % reply.length;
         assertThat(Decoding.framed(ReplyDecoder.config(), reply, prefix, LIMIT)).isEqualTo(-1);
+    }
+
+    @Property
+    void aValidReplyCutAnywhereDecodesAsTheWhole(@ForAll("configs") Topology config, @ForAll boolean legacy,
+            @ForAll @IntRange(min = 0, max = 10_000) int first, @ForAll @IntRange(min = 0, max = 10_000) int second) {
+        byte[] reply = legacy ? Replies.legacyConfig(config) : Replies.config(config);
+        int a = first % (reply.length + 1);
+        int b = second % (reply.length + 1);
+        ReplyDecoder<ConfigAnswer> decoder = ReplyDecoder.config();
+        ByteBuf in = Unpooled.buffer();
+        ConfigAnswer answer = null;
+        for (int cut : IntStream.of(a, b, reply.length).sorted().distinct().toArray()) {
+            answer = decoder.decode(in.writeBytes(reply, in.writerIndex(), cut - in.writerIndex()), LIMIT);
+            if (cut < reply.length) {
+                assertThat(answer).as("decoded after %d of %d bytes", cut, reply.length).isNull();
+            }
+        }
+        assertThat(answer).isEqualTo(new ConfigAnswer.Found(config));
+        assertThat(in.isReadable()).isFalse();
     }
 
     @Provide
