@@ -6,7 +6,7 @@ import java.util.Map;
 
 import io.memgrate.cluster.Side;
 import io.memgrate.metrics.MemgrateMetrics;
-import io.memgrate.protocol.UpstreamReply;
+import io.memgrate.protocol.ReplyDecoder;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -62,12 +62,12 @@ final class StatsRelay {
 
     private Future<Buffer> fetch() {
         List<String> failures = new ArrayList<>();
-        Future<Buffer> reply = Future.failedFuture(new UpstreamException("none", "no upstream configured"));
+        Future<byte[]> reply = Future.failedFuture(new UpstreamException("none", "no upstream configured"));
         for (Map.Entry<Side, UpstreamConnection> upstream : connections.entrySet()) {
             Side side = upstream.getKey();
             reply = reply.recover(previous -> {
                 metrics.statsRequested(side);
-                return upstream.getValue().exchange(STATS, UpstreamReply.STATS)
+                return upstream.getValue().exchange(STATS, ReplyDecoder.stats())
                         .onFailure(e -> failures.add(side.label() + ": " + e.getMessage()));
             });
         }
@@ -76,8 +76,8 @@ final class StatsRelay {
     }
 
     /** Written to many sockets: a plain buffer would be released by the first write. */
-    private static Buffer shareable(Buffer reply) {
-        return Buffer.buffer(Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(reply.getBytes())));
+    private static Buffer shareable(byte[] reply) {
+        return Buffer.buffer(Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(reply)));
     }
 
     void stop() {

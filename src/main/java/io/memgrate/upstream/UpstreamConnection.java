@@ -4,8 +4,12 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 
 import io.memgrate.cluster.HostAndPort;
+import io.memgrate.protocol.MalformedContentException;
 import io.memgrate.protocol.MalformedReplyException;
-import io.memgrate.protocol.UpstreamReply;
+import io.memgrate.protocol.ReplyDecoder;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -13,12 +17,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
- * One reused TCP connection to a configuration endpoint. Requests are pipelined and their replies matched in order.
- * Any timeout, malformed reply or close drops the connection and fails every exchange in flight: after a
- * framing error nothing later on that connection can be trusted. The next exchange connects again, which also
- * resolves the endpoint (and its DNS name) again. Everything runs on one Vert.x context.
+ * One reused TCP connection to a configuration endpoint. Requests are pipelined and their replies matched in order,
+ * each decoded as its bytes arrive. Any timeout, reply that cannot be framed or close drops the connection and fails
+ * every exchange in flight: after a framing error nothing later on that connection can be trusted. A whole reply that
+ * says something invalid fails only its own exchange. The next exchange connects again, which also resolves the
+ * endpoint (and its DNS name) again. Everything runs on one Vert.x context.
  */
 final class UpstreamConnection {
 
@@ -27,12 +33,16 @@ final class UpstreamConnection {
     private final EndpointSource endpoints;
     private final long timeoutMillis;
     private final int maxReplyBytes;
-    private final ArrayDeque<Exchange> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<Exchange<?>> inFlight = new ArrayDeque<>();
     private Future<NetSocket> socket;
     private HostAndPort connectedTo;
-    private Buffer received = Buffer.buffer();
+    /**
+     * Bytes received and not yet consumed by a decoder, accumulated across reads as Netty's ByteToMessageDecoder
+     * does; released once all are consumed and when the connection is dropped.
+     */
+    private ByteBuf received = Unpooled.EMPTY_BUFFER;
 
-    private record Exchange(UpstreamReply shape, Promise<Buffer> promise, long timer) {
+    private record Exchange<T>(ReplyDecoder<T> decoder, Promise<T> promise, long timer) {
     }
 
     UpstreamConnection(Context context, NetClient client, EndpointSource endpoints, Duration timeout, int maxReplyBytes) {
@@ -44,16 +54,18 @@ final class UpstreamConnection {
     }
 
     /**
-     * Sends {@code request} and completes with the one reply of {@code shape}, or fails with an {@link UpstreamException}.
-     * Connecting is bounded by the client's connect timeout, the reply by the exchange timeout.
+     * Sends {@code request} and completes with the reply {@code decoder} reads (a new decoder for every exchange). Fails
+     * with an {@link UpstreamException}, or with a {@link MalformedContentException} when the reply is whole but says
+     * something invalid (the connection stays: the replies after it are still in step). Connecting is bounded by the
+     * client's connect timeout, the reply by the exchange timeout.
      */
-    Future<Buffer> exchange(Buffer request, UpstreamReply shape) {
+    <T> Future<T> exchange(Buffer request, ReplyDecoder<T> decoder) {
         if (Vertx.currentContext() != context) {
-            Promise<Buffer> relayed = Promise.promise();
-            context.runOnContext(v -> exchange(request, shape).onComplete(relayed));
+            Promise<T> relayed = Promise.promise();
+            context.runOnContext(v -> exchange(request, decoder).onComplete(relayed));
             return relayed.future();
         }
-        Promise<Buffer> promise = Promise.promise();
+        Promise<T> promise = Promise.promise();
         Future<NetSocket> attempt = connected();
         attempt.onComplete(connected -> {
             if (connected.failed()) {
@@ -65,7 +77,7 @@ final class UpstreamConnection {
                 return;
             }
             long timer = context.owner().setTimer(timeoutMillis, id -> timedOut(promise));
-            inFlight.add(new Exchange(shape, promise, timer));
+            inFlight.add(new Exchange<>(decoder, promise, timer));
             connected.result().write(request);
         });
         return promise.future();
@@ -98,41 +110,84 @@ final class UpstreamConnection {
                         "cannot connect to " + endpoint + ": " + causes(e))))
                 .onSuccess(connected -> {
                     connectedTo = endpoint;
-                    // a socket dropped while it was connecting must not feed the replies of its successor
-                    connected.handler(data -> {
-                        if (isCurrent(connected)) {
-                            received(data);
+                    // Netty's buffers as read (Vert.x's TCP sockets all implement NetSocketInternal), without Vert.x's
+                    // copy of each into a Buffer; a socket dropped while it was connecting must not feed the replies
+                    // of its successor
+                    ((NetSocketInternal) connected).messageHandler(message -> {
+                        try {
+                            if (message instanceof ByteBuf bytes && isCurrent(connected)) {
+                                received(bytes);
+                            }
+                        } finally {
+                            ReferenceCountUtil.release(message);
                         }
                     });
                     connected.closeHandler(v -> closed(connected));
                 });
     }
 
-    private void received(Buffer data) {
-        received.appendBuffer(data);
+    private void received(ByteBuf data) {
+        if (received == Unpooled.EMPTY_BUFFER) {
+            received = Unpooled.buffer(data.readableBytes());
+        }
+        received.writeBytes(data);
         try {
-            while (received.length() > 0) {
-                Exchange head = inFlight.peek();
+            while (received.isReadable()) {
+                Exchange<?> head = inFlight.peek();
                 if (head == null) {
                     reset(new UpstreamException("unexpected", "upstream sent bytes nobody asked for"));
                     return;
                 }
-                byte[] bytes = received.getBytes();
-                int length = head.shape().completeLength(bytes, bytes.length, maxReplyBytes);
-                if (length < 0) {
-                    return;
+                if (!answered(head)) {
+                    break;
                 }
-                inFlight.poll();
-                context.owner().cancelTimer(head.timer());
-                head.promise().tryComplete(received.getBuffer(0, length));
-                received = received.getBuffer(length, received.length());
             }
         } catch (MalformedReplyException e) {
             reset(new UpstreamException("malformed-" + e.reason(), "malformed reply: " + e.getMessage()));
+            return;
+        }
+        // a completed exchange may have dropped the connection, and with it the bytes: read the field again
+        if (received.isReadable()) {
+            received.discardSomeReadBytes();
+        } else {
+            releaseReceived();
         }
     }
 
-    private void timedOut(Promise<Buffer> promise) {
+    /**
+     * Decodes the head exchange's reply from the bytes received; false while it is incomplete.
+     *
+     * @throws MalformedReplyException when the reply cannot be framed: nothing after it can be trusted
+     */
+    private <T> boolean answered(Exchange<T> head) {
+        T reply;
+        try {
+            reply = head.decoder().decode(received, maxReplyBytes);
+        } catch (MalformedContentException e) {
+            // consumed whole: the replies after it are still in step
+            answer(head).tryFail(e);
+            return true;
+        }
+        if (reply == null) {
+            return false;
+        }
+        answer(head).tryComplete(reply);
+        return true;
+    }
+
+    /** Takes the head exchange off the queue to be answered. */
+    private <T> Promise<T> answer(Exchange<T> head) {
+        inFlight.poll();
+        context.owner().cancelTimer(head.timer());
+        return head.promise();
+    }
+
+    private void releaseReceived() {
+        received.release();
+        received = Unpooled.EMPTY_BUFFER;
+    }
+
+    private void timedOut(Promise<?> promise) {
         if (!promise.future().isComplete()) {
             promise.tryFail(new UpstreamException("timeout", "no complete reply within " + timeoutMillis + " ms"));
             reset(new UpstreamException("timeout", "connection dropped after a timed-out exchange"));
@@ -164,8 +219,8 @@ final class UpstreamConnection {
     void reset(UpstreamException cause) {
         Future<NetSocket> dropped = socket;
         socket = null;
-        received = Buffer.buffer();
-        Exchange exchange;
+        releaseReceived();
+        Exchange<?> exchange;
         while ((exchange = inFlight.poll()) != null) {
             context.owner().cancelTimer(exchange.timer());
             exchange.promise().tryFail(cause);

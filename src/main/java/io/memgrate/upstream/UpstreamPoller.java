@@ -10,9 +10,9 @@ import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.protocol.ClientCommand;
 import io.memgrate.protocol.ConfigAnswer;
-import io.memgrate.protocol.EngineVersion;
+import io.memgrate.protocol.MalformedContentException;
 import io.memgrate.protocol.MalformedReplyException;
-import io.memgrate.protocol.UpstreamReply;
+import io.memgrate.protocol.ReplyDecoder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -44,6 +44,10 @@ final class UpstreamPoller {
     private boolean failing;
     private long timer = -1;
     private boolean stopped;
+
+    /** What one poll learnt: the answer to the configuration request, and the engine version. */
+    private record Answers(ConfigAnswer config, String engineVersion) {
+    }
 
     UpstreamPoller(Side side, Context context, EndpointSource source, UpstreamConnection connection, MergedView view,
             MemgrateMetrics metrics, Duration interval, Duration attemptDeadline) {
@@ -80,7 +84,7 @@ final class UpstreamPoller {
      */
     private void poll() {
         long started = System.nanoTime();
-        Promise<List<Buffer>> attempt = Promise.promise();
+        Promise<Answers> attempt = Promise.promise();
         long deadline = context.owner().setTimer(attemptDeadlineMillis, id -> {
             if (attempt.tryFail(new UpstreamException("timeout", "no complete answer within " + attemptDeadlineMillis
                     + " ms (endpoint lookup, connect and reply)"))) {
@@ -99,7 +103,7 @@ final class UpstreamPoller {
                 if (done.failed()) {
                     failed(done.cause());
                 } else {
-                    retryNow = handle(done.result().get(0), done.result().get(1), started);
+                    retryNow = handle(done.result(), started);
                 }
             } catch (RuntimeException e) {
                 failed(e);
@@ -110,11 +114,27 @@ final class UpstreamPoller {
         });
     }
 
-    /** The configuration and version requests, pipelined; completes with both replies. */
-    private Future<List<Buffer>> exchange() {
-        Future<Buffer> configReply = connection.exchange(legacy ? LEGACY_GET : CONFIG_GET, UpstreamReply.CONFIG);
-        Future<Buffer> versionReply = connection.exchange(VERSION, UpstreamReply.LINE);
-        return Future.all(configReply, versionReply).map(both -> List.of(configReply.result(), versionReply.result()));
+    /** The configuration and version requests, pipelined; completes with both answers once both replies are in. */
+    private Future<Answers> exchange() {
+        Future<ConfigAnswer> config = connection.exchange(legacy ? LEGACY_GET : CONFIG_GET, ReplyDecoder.config());
+        Future<String> version = connection.exchange(VERSION, ReplyDecoder.version());
+        return Future.join(config, version).transform(both -> both.succeeded()
+                ? Future.succeededFuture(new Answers(config.result(), version.result()))
+                : Future.failedFuture(firstFailure(config, version)));
+    }
+
+    /**
+     * The failure a poll reports, the same as when both replies were parsed once both had arrived: a lost exchange
+     * (timeout, dropped connection, unframeable reply) before a whole reply that says something invalid, the
+     * configuration's before the version's.
+     */
+    private static Throwable firstFailure(Future<ConfigAnswer> config, Future<String> version) {
+        for (Future<?> reply : List.of(config, version)) {
+            if (reply.failed() && !(reply.cause() instanceof MalformedContentException)) {
+                return reply.cause();
+            }
+        }
+        return config.failed() ? config.cause() : version.cause();
     }
 
     private void scheduleNext(boolean now) {
@@ -145,9 +165,9 @@ final class UpstreamPoller {
     }
 
     /** Returns true when the poll should be repeated at once (after switching to the legacy get). */
-    private boolean handle(Buffer configReply, Buffer versionReply, long started) {
-        ConfigAnswer answer = ConfigAnswer.parse(configReply.getBytes());
-        String engineVersion = EngineVersion.parse(versionReply.getBytes());
+    private boolean handle(Answers answers, long started) {
+        ConfigAnswer answer = answers.config();
+        String engineVersion = answers.engineVersion();
         if (answer instanceof ConfigAnswer.Found found) {
             metrics.fetched(side, System.nanoTime() - started);
             if (failing) {

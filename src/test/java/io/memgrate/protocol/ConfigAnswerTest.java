@@ -25,7 +25,15 @@ class ConfigAnswerTest {
     }
 
     private static ConfigAnswer parse(String reply) {
-        return ConfigAnswer.parse(ascii(reply));
+        return parse(ascii(reply));
+    }
+
+    private static ConfigAnswer parse(byte[] reply) {
+        return Decoding.whole(ReplyDecoder.config(), reply);
+    }
+
+    private static String engineVersion(byte[] reply) {
+        return Decoding.whole(ReplyDecoder.version(), reply);
     }
 
     @Test
@@ -44,8 +52,8 @@ class ConfigAnswerTest {
 
     @Test
     void ownRepliesParseBack() {
-        assertThat(ConfigAnswer.parse(Replies.config(EXPECTED))).isEqualTo(new ConfigAnswer.Found(EXPECTED));
-        assertThat(ConfigAnswer.parse(Replies.legacyConfig(EXPECTED))).isEqualTo(new ConfigAnswer.Found(EXPECTED));
+        assertThat(parse(Replies.config(EXPECTED))).isEqualTo(new ConfigAnswer.Found(EXPECTED));
+        assertThat(parse(Replies.legacyConfig(EXPECTED))).isEqualTo(new ConfigAnswer.Found(EXPECTED));
     }
 
     @Test
@@ -89,14 +97,14 @@ class ConfigAnswerTest {
 
     @Test
     void engineVersionIsReadFromTheVersionLine() {
-        assertThat(EngineVersion.parse(ascii("VERSION 1.6.22\r\n"))).isEqualTo("1.6.22");
+        assertThat(engineVersion(ascii("VERSION 1.6.22\r\n"))).isEqualTo("1.6.22");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"ERROR\r\n", "VERSION\r\n", "VERSION \r\n", "VERSION 1.6 22\r\n", "version 1.6.22\r\n",
             "VERSION 1.6.22 \r\n", "SERVER_ERROR busy\r\n"})
     void garbageVersionAnswerIsMalformed(String reply) {
-        assertThatThrownBy(() -> EngineVersion.parse(ascii(reply)))
+        assertThatThrownBy(() -> engineVersion(ascii(reply)))
                 .isInstanceOf(MalformedReplyException.class)
                 .hasMessageContaining("is not 'VERSION <x.y.z>'");
     }

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.stream.IntStream;
 
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
+import io.memgrate.protocol.Decoding.Shape;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -41,13 +45,15 @@ class ProtocolFuzzTest {
 
     @Property
     void framingAndParsingAnyBytesOnlyEverFailWithTheDefinedException(@ForAll @Size(max = 600) byte[] data,
-            @ForAll UpstreamReply shape) {
+            @ForAll Shape shape) {
         try {
-            int length = shape.completeLength(data, data.length, LIMIT);
+            ByteBuf in = Unpooled.wrappedBuffer(data);
+            Object reply = shape.decoder().decode(in, LIMIT);
+            int length = reply == null ? -1 : in.readerIndex();
             assertThat(length).isBetween(-1, data.length);
-            if (length > 0 && shape == UpstreamReply.CONFIG) {
-                byte[] reply = java.util.Arrays.copyOf(data, length);
-                assertThat(ConfigAnswer.parse(reply)).isNotNull();
+            assertThat(length).as("a decoded reply is not empty").isNotZero();
+            if (reply == null) {
+                assertThat(in.readerIndex()).as("nothing consumed while incomplete").isZero();
             }
         } catch (MalformedReplyException expected) {
             assertThat(expected.reason()).isNotBlank();
@@ -55,10 +61,10 @@ class ProtocolFuzzTest {
     }
 
     @Property
-    void framingNeverWaitsPastTheSizeLimit(@ForAll @Size(max = 400) byte[] data, @ForAll UpstreamReply shape,
+    void framingNeverWaitsPastTheSizeLimit(@ForAll @Size(max = 400) byte[] data, @ForAll Shape shape,
             @ForAll @IntRange(min = 1, max = 200) int limit) {
         try {
-            int length = shape.completeLength(data, data.length, limit);
+            int length = Decoding.framed(shape.decoder(), data, data.length, limit);
             assertThat(length).isLessThanOrEqualTo(limit);
             if (length < 0) {
                 assertThat(data.length).as("waiting for more bytes only while under the limit").isLessThanOrEqualTo(limit);
@@ -74,10 +80,7 @@ class ProtocolFuzzTest {
         byte[] reply = Replies.config(config);
         reply[position % reply.length] = replacement;
         try {
-            int length = UpstreamReply.CONFIG.completeLength(reply, reply.length, LIMIT);
-            if (length > 0) {
-                ConfigAnswer.parse(java.util.Arrays.copyOf(reply, length));
-            }
+            ReplyDecoder.config().decode(Unpooled.wrappedBuffer(reply), LIMIT);
         } catch (MalformedReplyException expected) {
             assertThat(expected.reason()).isNotBlank();
         }
@@ -86,8 +89,9 @@ class ProtocolFuzzTest {
     @Property
     void formatThenParseIsTheIdentity(@ForAll("configs") Topology config, @ForAll boolean legacy) {
         byte[] reply = legacy ? Replies.legacyConfig(config) : Replies.config(config);
-        assertThat(UpstreamReply.CONFIG.completeLength(reply, reply.length, LIMIT)).isEqualTo(reply.length);
-        ConfigAnswer answer = ConfigAnswer.parse(reply);
+        ByteBuf in = Unpooled.wrappedBuffer(reply);
+        ConfigAnswer answer = ReplyDecoder.config().decode(in, LIMIT);
+        assertThat(in.readerIndex()).isEqualTo(reply.length);
         assertThat(answer).isEqualTo(new ConfigAnswer.Found(config));
         // and formatting the parsed value again gives the same bytes
         assertThat(Replies.config(((ConfigAnswer.Found) answer).config())).isEqualTo(Replies.config(config));
@@ -97,7 +101,26 @@ class ProtocolFuzzTest {
     void everyPrefixOfAValidReplyNeedsMoreBytes(@ForAll("configs") Topology config, @ForAll @IntRange(min = 0, max = 10_000) int cut) {
         byte[] reply = Replies.config(config);
         int prefix = cut % reply.length;
-        assertThat(UpstreamReply.CONFIG.completeLength(reply, prefix, LIMIT)).isEqualTo(-1);
+        assertThat(Decoding.framed(ReplyDecoder.config(), reply, prefix, LIMIT)).isEqualTo(-1);
+    }
+
+    @Property
+    void aValidReplyCutAnywhereDecodesAsTheWhole(@ForAll("configs") Topology config, @ForAll boolean legacy,
+            @ForAll @IntRange(min = 0, max = 10_000) int first, @ForAll @IntRange(min = 0, max = 10_000) int second) {
+        byte[] reply = legacy ? Replies.legacyConfig(config) : Replies.config(config);
+        int a = first % (reply.length + 1);
+        int b = second % (reply.length + 1);
+        ReplyDecoder<ConfigAnswer> decoder = ReplyDecoder.config();
+        ByteBuf in = Unpooled.buffer();
+        ConfigAnswer answer = null;
+        for (int cut : IntStream.of(a, b, reply.length).sorted().distinct().toArray()) {
+            answer = decoder.decode(in.writeBytes(reply, in.writerIndex(), cut - in.writerIndex()), LIMIT);
+            if (cut < reply.length) {
+                assertThat(answer).as("decoded after %d of %d bytes", cut, reply.length).isNull();
+            }
+        }
+        assertThat(answer).isEqualTo(new ConfigAnswer.Found(config));
+        assertThat(in.isReadable()).isFalse();
     }
 
     @Provide

@@ -3,9 +3,12 @@ package io.memgrate.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -16,14 +19,18 @@ import io.memgrate.cluster.HostAndPort;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
+import io.memgrate.protocol.ConfigAnswer;
+import io.memgrate.protocol.MalformedContentException;
 import io.memgrate.protocol.Replies;
-import io.memgrate.protocol.UpstreamReply;
+import io.memgrate.protocol.ReplyDecoder;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
 
-/** One reused upstream connection: pipelined exchanges, timeouts, and an endpoint that moves. */
+/** One reused upstream connection: pipelined exchanges, replies in many reads, malformed replies, timeouts, and an endpoint that moves. */
 class UpstreamConnectionTest {
 
     private static final Topology CONFIG = new Topology(4, List.of(new Node("a.test", "127.0.0.1", 11211)));
@@ -44,15 +51,15 @@ class UpstreamConnectionTest {
     void requestsIssuedWhileConnectingShareOneConnectionAndKeepTheirOrder() {
         EmulatedConfigEndpoint endpoint = endpoint();
         UpstreamConnection connection = connection(() -> new HostAndPort("127.0.0.1", endpoint.port()), Duration.ofSeconds(2));
-        Future<Buffer> config = connection.exchange(Buffer.buffer("config get cluster\r\n"), UpstreamReply.CONFIG);
-        Future<Buffer> version = connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE);
-        Future<Buffer> stats = connection.exchange(Buffer.buffer("stats\r\n"), UpstreamReply.STATS);
+        Future<Buffer> config = connection.exchange(Buffer.buffer("config get cluster\r\n"), Verbatim.of(ReplyDecoder.config()));
+        Future<Buffer> version = connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version()));
+        Future<Buffer> stats = connection.exchange(Buffer.buffer("stats\r\n"), Verbatim.of(ReplyDecoder.stats()));
         settle(Future.all(config, version, stats));
         assertThat(config.result().getBytes()).isEqualTo(Replies.config(CONFIG));
         assertThat(version.result().toString()).isEqualTo("VERSION 1.6.22\r\n");
         assertThat(stats.result().toString()).startsWith("STAT pid ").endsWith("END\r\n");
         assertThat(endpoint.connections()).isEqualTo(1);
-        settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE));
+        settle(connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version())));
         assertThat(endpoint.connections()).as("the connection is reused").isEqualTo(1);
     }
 
@@ -61,10 +68,10 @@ class UpstreamConnectionTest {
         EmulatedConfigEndpoint endpoint = endpoint();
         endpoint.setSilent(true);
         UpstreamConnection connection = connection(() -> new HostAndPort("127.0.0.1", endpoint.port()), Duration.ofMillis(200));
-        Future<Buffer> stalled = settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE));
+        Future<Buffer> stalled = settle(connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version())));
         assertThat(((UpstreamException) stalled.cause()).reason()).isEqualTo("timeout");
         endpoint.setSilent(false);
-        Future<Buffer> answered = settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE));
+        Future<Buffer> answered = settle(connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version())));
         assertThat(answered.result().toString()).isEqualTo("VERSION 1.6.22\r\n");
         assertThat(endpoint.connections()).isEqualTo(2);
     }
@@ -75,9 +82,9 @@ class UpstreamConnectionTest {
         EmulatedConfigEndpoint second = endpoint();
         AtomicReference<HostAndPort> current = new AtomicReference<>(new HostAndPort("127.0.0.1", first.port()));
         UpstreamConnection connection = connection(current::get, Duration.ofSeconds(2));
-        settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE));
+        settle(connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version())));
         current.set(new HostAndPort("127.0.0.1", second.port()));
-        assertThat(settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE)).succeeded()).isTrue();
+        assertThat(settle(connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version()))).succeeded()).isTrue();
         assertThat(first.connections()).isEqualTo(1);
         assertThat(second.connections()).isEqualTo(1);
     }
@@ -89,9 +96,100 @@ class UpstreamConnectionTest {
         UpstreamConnection connection = new UpstreamConnection(vertx.getOrCreateContext(),
                 vertx.createNetClient(new NetClientOptions()), unresolved, Duration.ofSeconds(2), 1 << 20);
         for (int attempt = 0; attempt < 2; attempt++) {
-            Future<Buffer> reply = settle(connection.exchange(Buffer.buffer("version\r\n"), UpstreamReply.LINE));
+            Future<Buffer> reply = settle(connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version())));
             assertThat(((UpstreamException) reply.cause()).reason()).isEqualTo("resolve");
             assertThat(reply.cause()).hasMessageContaining("cluster not found");
+        }
+    }
+
+    @Test
+    void eachExchangeCompletesWithTheValueItsDecoderReads() {
+        EmulatedConfigEndpoint endpoint = endpoint();
+        UpstreamConnection connection = connection(() -> new HostAndPort("127.0.0.1", endpoint.port()), Duration.ofSeconds(2));
+        Future<ConfigAnswer> config = connection.exchange(Buffer.buffer("config get cluster\r\n"), ReplyDecoder.config());
+        Future<String> version = connection.exchange(Buffer.buffer("version\r\n"), ReplyDecoder.version());
+        Future<byte[]> stats = connection.exchange(Buffer.buffer("stats\r\n"), ReplyDecoder.stats());
+        settle(Future.all(config, version, stats));
+        assertThat(config.result()).isEqualTo(new ConfigAnswer.Found(CONFIG));
+        assertThat(version.result()).isEqualTo("1.6.22");
+        assertThat(new String(stats.result(), StandardCharsets.US_ASCII)).startsWith("STAT pid ").endsWith("END\r\n");
+    }
+
+    @Test
+    void aWholeReplyThatSaysSomethingInvalidFailsOnlyItsExchangeAndTheConnectionStays() {
+        EmulatedConfigEndpoint endpoint = endpoint();
+        endpoint.answerConfigWith("CONFIG cluster 0 12\r\n4\nx.test|1|\n\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII));
+        UpstreamConnection connection = connection(() -> new HostAndPort("127.0.0.1", endpoint.port()), Duration.ofSeconds(2));
+        Future<ConfigAnswer> config = connection.exchange(Buffer.buffer("config get cluster\r\n"), ReplyDecoder.config());
+        Future<String> version = connection.exchange(Buffer.buffer("version\r\n"), ReplyDecoder.version());
+        settle(Future.join(config, version));
+
+        assertThat(config.cause()).isInstanceOf(MalformedContentException.class)
+                .hasMessage("node entry 'x.test|1|' has no numeric port");
+        assertThat(((MalformedContentException) config.cause()).reason()).isEqualTo("node");
+        assertThat(version.result()).as("the reply after it, in step").isEqualTo("1.6.22");
+        assertThat(settle(connection.exchange(Buffer.buffer("version\r\n"), ReplyDecoder.version())).result()).isEqualTo("1.6.22");
+        assertThat(endpoint.connections()).as("the connection is kept").isEqualTo(1);
+    }
+
+    @Test
+    void aReplyThatCannotBeFramedDropsTheConnectionWithEveryExchangeInFlight() {
+        EmulatedConfigEndpoint endpoint = endpoint();
+        endpoint.answerConfigWith("CONFIG cluster 0 5\r\n4\nx.test||1\n\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII));
+        UpstreamConnection connection = connection(() -> new HostAndPort("127.0.0.1", endpoint.port()), Duration.ofSeconds(2));
+        Future<ConfigAnswer> config = connection.exchange(Buffer.buffer("config get cluster\r\n"), ReplyDecoder.config());
+        Future<String> version = connection.exchange(Buffer.buffer("version\r\n"), ReplyDecoder.version());
+        settle(Future.join(config, version));
+
+        for (Future<?> exchange : List.of(config, version)) {
+            assertThat(((UpstreamException) exchange.cause()).reason()).isEqualTo("malformed-framing");
+            assertThat(exchange.cause()).hasMessage("malformed reply: the 5 counted bytes are not followed by \\r\\nEND\\r\\n"
+                    + " (wrong byte count or missing END)");
+        }
+        assertThat(settle(connection.exchange(Buffer.buffer("version\r\n"), ReplyDecoder.version())).result()).isEqualTo("1.6.22");
+        assertThat(endpoint.connections()).as("connected again").isEqualTo(2);
+    }
+
+    @Test
+    void aLargeReplyInManyReadsAndTheReplyPipelinedBehindItDecodeAsSent() {
+        StringBuilder stats = new StringBuilder();
+        for (int i = 0; stats.length() < 256 * 1024; i++) {
+            stats.append("STAT item_").append(i).append(' ').append(i * 7919L).append("\r\n");
+        }
+        byte[] statsReply = stats.append("END\r\n").toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] replies = (stats + "VERSION 1.6.22\r\n").getBytes(StandardCharsets.US_ASCII);
+        int port = upstreamWriting(replies, 4093);
+        UpstreamConnection connection = connection(() -> new HostAndPort("127.0.0.1", port), Duration.ofSeconds(5));
+        Future<byte[]> statsAnswer = connection.exchange(Buffer.buffer("stats\r\n"), ReplyDecoder.stats());
+        Future<String> version = connection.exchange(Buffer.buffer("version\r\n"), ReplyDecoder.version());
+        settle(Future.all(statsAnswer, version));
+
+        assertThat(statsAnswer.result()).isEqualTo(statsReply);
+        assertThat(version.result()).isEqualTo("1.6.22");
+    }
+
+    /**
+     * An upstream that answers the first bytes it reads on a connection (the requests, pipelined) with all of
+     * {@code replies}, written {@code writeSize} bytes at a time on successive timer ticks, so they arrive in many reads.
+     */
+    private int upstreamWriting(byte[] replies, int writeSize) {
+        NetServer server = vertx.createNetServer();
+        server.connectHandler(socket -> {
+            AtomicBoolean answered = new AtomicBoolean();
+            socket.handler(request -> {
+                if (!answered.getAndSet(true)) {
+                    writeFrom(socket, replies, 0, writeSize);
+                }
+            });
+        });
+        return settle(server.listen(0, "127.0.0.1")).result().actualPort();
+    }
+
+    private void writeFrom(NetSocket socket, byte[] replies, int from, int writeSize) {
+        int to = Math.min(replies.length, from + writeSize);
+        socket.write(Buffer.buffer(Arrays.copyOfRange(replies, from, to)));
+        if (to < replies.length) {
+            vertx.setTimer(1, id -> writeFrom(socket, replies, to, writeSize));
         }
     }
 

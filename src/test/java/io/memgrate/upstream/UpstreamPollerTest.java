@@ -3,6 +3,7 @@ package io.memgrate.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -91,6 +92,28 @@ class UpstreamPollerTest {
         awaitServed();
         assertThat(failures("timeout")).isEqualTo(1);
         assertThat(poller.sinceLastAttempt()).isLessThan(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aWholeConfigurationReplyWithABadNodeIsCountedAsMalformedAndTheConnectionIsKept() {
+        endpoint.answerConfigWith("CONFIG cluster 0 12\r\n4\nx.test|1|\n\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII));
+        startPolling(call -> Future.succeededFuture(endpointAddress()));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> failures("malformed-node") >= 3);
+        assertThat(view.upstream(Side.PRIMARY).orElseThrow().lastError())
+                .isEqualTo("malformed reply: node entry 'x.test|1|' has no numeric port");
+        endpoint.answerConfigWith(null);
+        awaitServed();
+        assertThat(endpoint.connections()).as("a reply that frames is no reason to reconnect").isEqualTo(1);
+    }
+
+    @Test
+    void anEngineThatAnswersErrorToConfigGetIsPolledWithTheLegacyGet() {
+        endpoint.setLegacyEngine(true);
+        startPolling(call -> Future.succeededFuture(endpointAddress()));
+
+        awaitServed();
+        assertThat(registry.find("memgrate.upstream.fetch.failures").counters()).as("no failed poll").isEmpty();
     }
 
     private AtomicInteger startPolling(IntFunction<Future<HostAndPort>> answers) {

@@ -21,7 +21,7 @@ import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.protocol.Replies;
-import io.memgrate.protocol.UpstreamReply;
+import io.memgrate.protocol.ReplyDecoder;
 import io.memgrate.settings.MemgrateSettings;
 import io.memgrate.support.TestCertificates;
 import io.vertx.core.Future;
@@ -93,7 +93,7 @@ class UpstreamTlsTest {
         NetClient client = vertx.createNetClient(Upstreams.clientOptions(settings(caFile)));
         UpstreamConnection connection = new UpstreamConnection(vertx.getOrCreateContext(), client,
                 EndpointSource.fixed(new HostAndPort(host, port)), Duration.ofSeconds(2), 1 << 20);
-        return settle(connection.exchange(Buffer.buffer("config get cluster\r\n", StandardCharsets.US_ASCII.name()), UpstreamReply.CONFIG));
+        return settle(connection.exchange(Buffer.buffer("config get cluster\r\n", StandardCharsets.US_ASCII.name()), Verbatim.of(ReplyDecoder.config())));
     }
 
     private static <T> Future<T> settle(Future<T> future) {
