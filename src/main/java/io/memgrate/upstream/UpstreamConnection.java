@@ -7,9 +7,9 @@ import io.memgrate.cluster.HostAndPort;
 import io.memgrate.protocol.MalformedContentException;
 import io.memgrate.protocol.MalformedReplyException;
 import io.memgrate.protocol.ReplyDecoder;
+import io.memgrate.transport.ChannelAccess;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -17,7 +17,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * One reused TCP connection to a configuration endpoint. Requests are pipelined and their replies matched in order,
@@ -110,16 +109,11 @@ final class UpstreamConnection {
                         "cannot connect to " + endpoint + ": " + causes(e))))
                 .onSuccess(connected -> {
                     connectedTo = endpoint;
-                    // Netty's buffers as read (Vert.x's TCP sockets all implement NetSocketInternal), without Vert.x's
-                    // copy of each into a Buffer; a socket dropped while it was connecting must not feed the replies
-                    // of its successor
-                    ((NetSocketInternal) connected).messageHandler(message -> {
-                        try {
-                            if (message instanceof ByteBuf bytes && isCurrent(connected)) {
-                                received(bytes);
-                            }
-                        } finally {
-                            ReferenceCountUtil.release(message);
+                    // Netty's buffers as read, without Vert.x's copy of each into a Buffer; a socket dropped while it
+                    // was connecting must not feed the replies of its successor
+                    ChannelAccess.of(connected).onBytes(bytes -> {
+                        if (isCurrent(connected)) {
+                            received(bytes);
                         }
                     });
                     connected.closeHandler(v -> closed(connected));

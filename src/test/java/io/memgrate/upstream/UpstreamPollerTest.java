@@ -100,7 +100,7 @@ class UpstreamPollerTest {
         startPolling(call -> Future.succeededFuture(endpointAddress()));
 
         await().atMost(Duration.ofSeconds(10)).until(() -> failures("malformed-node") >= 3);
-        assertThat(view.upstream(Side.PRIMARY).orElseThrow().lastError())
+        assertThat(view.snapshot().upstreams().get(0).lastError())
                 .isEqualTo("malformed reply: node entry 'x.test|1|' has no numeric port");
         endpoint.answerConfigWith(null);
         awaitServed();
