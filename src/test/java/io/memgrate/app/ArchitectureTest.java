@@ -26,7 +26,7 @@ class ArchitectureTest {
     /** Bottom first. A package may use packages of lower layers only. */
     static final List<Set<String>> LAYERS = List.of(
             Set.of("cluster", "transport"),
-            Set.of("protocol", "plan"),
+            Set.of("protocol", "plan", "movement"),
             Set.of("settings"),
             Set.of("merge", "metrics"),
             Set.of("upstream", "emulator", "control"),
