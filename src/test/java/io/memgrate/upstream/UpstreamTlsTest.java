@@ -125,6 +125,11 @@ class UpstreamTlsTest {
                     public Optional<Path> caFile() {
                         return caFile;
                     }
+
+                    @Override
+                    public Duration reloadPeriod() {
+                        return Duration.ZERO;
+                    }
                 };
             }
         };
