@@ -31,7 +31,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
@@ -59,6 +58,9 @@ public class ConfigEndpointServer {
     private final Promise<Void> drained = Promise.promise();
     private volatile NetServer server;
     private volatile boolean draining;
+    /** TLS from the TLS registry, reloaded without a restart (memgrate.tls.*). */
+    @Inject
+    ListenerTls tls;
 
     @Inject
     public ConfigEndpointServer(Vertx vertx, MemgrateSettings settings, MergedView view, Upstreams upstreams, MemgrateMetrics metrics) {
@@ -75,13 +77,7 @@ public class ConfigEndpointServer {
         NetServerOptions options = new NetServerOptions().setTcpNoDelay(true)
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, settings.client().idleTimeout().toMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-        if (settings.tls().enabled()) {
-            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-                    // both present and readable PEM: SettingsChecks ran first
-                    .setCertPath(settings.tls().certificateFile().orElseThrow().toString())
-                    .setKeyPath(settings.tls().keyFile().orElseThrow().toString()));
-        }
-        NetServer created = vertx.createNetServer(options).connectHandler(this::accept);
+        NetServer created = tls.reloading(vertx.createNetServer(tls.configure(options))).connectHandler(this::accept);
         server = created.listen(settings.listen().port(), settings.listen().host())
                 .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         LOG.infof("Memgrate configuration endpoint listening on %s:%d%s", settings.listen().host(), server.actualPort(),
