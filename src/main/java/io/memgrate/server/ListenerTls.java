@@ -69,7 +69,7 @@ public class ListenerTls {
             if (updated.failed()) {
                 LOG.errorf(updated.cause(), "TLS: the reloaded listener certificate %s was not applied; new client connections"
                         + " keep getting %s", reloaded, serving);
-            } else if (!reloaded.equals(serving)) {
+            } else if (updated.result()) { // false: a later reload's update overtook this one and logs
                 LOG.infof("TLS: new client connections get the listener certificate %s (open ones keep theirs)", reloaded);
                 serving = reloaded;
             }

@@ -88,7 +88,7 @@ public class UpstreamTls {
             if (updated.failed()) {
                 LOG.errorf(updated.cause(), "TLS: the reloaded upstream CA(s) %s were not applied; new upstream connections"
                         + " keep trusting %s", reloaded, trusting);
-            } else if (!reloaded.equals(trusting)) {
+            } else if (updated.result()) { // false: a later reload's update overtook this one and logs
                 LOG.infof("TLS: new upstream connections trust %s (open ones go on)", reloaded);
                 trusting = reloaded;
             }
