@@ -29,7 +29,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.PemKeyCertOptions;
 
 /**
  * The TCP front: speaks the memcached text protocol of a configuration endpoint to cache clients.
@@ -56,6 +55,9 @@ public class ConfigEndpointServer {
     private final Promise<Void> drained = Promise.promise();
     private volatile NetServer server;
     private volatile boolean draining;
+    /** TLS from the TLS registry, reloaded without a restart (memgrate.tls.*). */
+    @Inject
+    ListenerTls tls;
 
     @Inject
     public ConfigEndpointServer(Vertx vertx, MemgrateSettings settings, MergedView view, Upstreams upstreams, MemgrateMetrics metrics) {
@@ -73,13 +75,7 @@ public class ConfigEndpointServer {
         NetServerOptions options = new NetServerOptions().setTcpNoDelay(true)
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, settings.client().idleTimeout().toMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
-        if (settings.tls().enabled()) {
-            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
-                    // both present and readable PEM: SettingsChecks ran first
-                    .setCertPath(settings.tls().certificateFile().orElseThrow().toString())
-                    .setKeyPath(settings.tls().keyFile().orElseThrow().toString()));
-        }
-        NetServer created = vertx.createNetServer(options).connectHandler(this::accept);
+        NetServer created = tls.reloading(vertx.createNetServer(tls.configure(options))).connectHandler(this::accept);
         String host = settings.listen().host();
         int port = settings.listen().port();
         try {

@@ -18,6 +18,9 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "memgrate")
 public interface MemgrateSettings {
 
+    /** Default of {@code memgrate.tls.reload-period} and {@code memgrate.upstream.tls.reload-period}. */
+    String RELOAD_PERIOD = "1m";
+
     Listen listen();
 
     /** The old cluster, whose nodes come first in the merged list. */
@@ -124,7 +127,10 @@ public interface MemgrateSettings {
         @WithDefault("1048576")
         int maxReplyBytes();
 
-        /** TLS to the configuration endpoints (ElastiCache in-transit encryption). */
+        /**
+         * TLS to the configuration endpoints (ElastiCache in-transit encryption). The CA file goes to the TLS
+         * registry's configuration {@code memgrate-upstream} ({@link TlsRegistryFeed}).
+         */
         UpstreamTls tls();
     }
 
@@ -135,9 +141,20 @@ public interface MemgrateSettings {
 
         /** PEM file of the CA(s) to trust instead of the JVM's default trust store. */
         Optional<Path> caFile();
+
+        /**
+         * How often the TLS registry reads the CA file again; new connections trust what it then holds. {@code 0s}: read
+         * once, at start-up.
+         */
+        @WithDefault(RELOAD_PERIOD)
+        @WithConverter(Durations.Converter.class)
+        Duration reloadPeriod();
     }
 
-    /** TLS for clients, for those that use TLS towards ElastiCache. */
+    /**
+     * TLS for clients, for those that use TLS towards ElastiCache. The certificate goes to the TLS registry's
+     * configuration {@code memgrate-listener} ({@link TlsRegistryFeed}).
+     */
     Tls tls();
 
     interface Tls {
@@ -150,6 +167,14 @@ public interface MemgrateSettings {
 
         /** PEM private key of that certificate; required when enabled. */
         Optional<Path> keyFile();
+
+        /**
+         * How often the TLS registry reads the certificate and key files again; new connections get what they then
+         * hold, open ones keep theirs. {@code 0s}: read once, at start-up.
+         */
+        @WithDefault(RELOAD_PERIOD)
+        @WithConverter(Durations.Converter.class)
+        Duration reloadPeriod();
     }
 
     interface Migration {

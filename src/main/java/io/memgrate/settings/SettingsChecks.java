@@ -11,10 +11,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.Config;
 
 import io.memgrate.cluster.Topology;
 import io.memgrate.protocol.ClientCommand;
@@ -32,7 +36,7 @@ public class SettingsChecks {
     static final int SHORTEST_MAX_LINE = ("get " + ClientCommand.LEGACY_CONFIG_KEY).length();
 
     /** What a PEM file must hold, and the line that begins it (the key forms Vert.x reads). */
-    private enum Pem {
+    enum Pem {
         CERTIFICATE("certificate", "-----BEGIN CERTIFICATE-----", "-----BEGIN CERTIFICATE-----"),
         PRIVATE_KEY("private key", "-----BEGIN PRIVATE KEY-----", "-----BEGIN (?:RSA |EC )?PRIVATE KEY-----");
 
@@ -48,23 +52,34 @@ public class SettingsChecks {
     }
 
     private final MemgrateSettings settings;
+    private final Config config;
 
     @Inject
-    public SettingsChecks(MemgrateSettings settings) {
+    public SettingsChecks(MemgrateSettings settings, Config config) {
         this.settings = settings;
+        this.config = config;
     }
 
     /** Refuses to start, with one line per problem, before anything listens or polls. */
     public void check() {
-        List<String> problems = problems(settings);
+        List<String> problems = problems(settings, operatorTlsProperties(config));
         if (!problems.isEmpty()) {
             // Quarkus prints a ConfigurationException as its message alone
             throw new ConfigurationException(String.join("\n", problems));
         }
     }
 
-    /** Every problem found, one line each; empty when Memgrate can start. */
+    /** Every problem found, one line each; empty when Memgrate can start. No {@code quarkus.tls.memgrate-*} set. */
     static List<String> problems(MemgrateSettings settings) {
+        return problems(settings, Set.of());
+    }
+
+    /**
+     * Every problem found, one line each; empty when Memgrate can start. {@code tlsProperties}: the
+     * {@code quarkus.tls.memgrate-listener.*} and {@code quarkus.tls.memgrate-upstream.*} properties set by the operator
+     * ({@link #operatorTlsProperties}).
+     */
+    static List<String> problems(MemgrateSettings settings, Set<String> tlsProperties) {
         List<String> problems = new ArrayList<>();
         int port = settings.listen().port();
         if (port < 0 || port > 65535) {
@@ -110,7 +125,73 @@ public class SettingsChecks {
             required(problems, "memgrate.tls.certificate-file", settings.tls().certificateFile(), Pem.CERTIFICATE);
             required(problems, "memgrate.tls.key-file", settings.tls().keyFile(), Pem.PRIVATE_KEY);
         }
+        reloadPeriod(problems, "memgrate.upstream.tls.reload-period", settings.upstream().tls().reloadPeriod());
+        reloadPeriod(problems, "memgrate.tls.reload-period", settings.tls().reloadPeriod());
+        new TreeSet<>(tlsProperties).forEach(property -> registryProperty(problems, settings, property));
         return problems;
+    }
+
+    /**
+     * The {@code quarkus.tls.memgrate-listener.*} and {@code quarkus.tls.memgrate-upstream.*} properties that the
+     * operator set: every such name in {@code config} except those {@link TlsRegistryFeed} derives from
+     * {@code memgrate.*}.
+     */
+    static Set<String> operatorTlsProperties(Config config) {
+        Set<String> properties = new TreeSet<>();
+        for (String name : config.getPropertyNames()) {
+            String plain = name.replace("\"", "");
+            if ((plain.startsWith(RegistryTls.prefix(RegistryTls.LISTENER)) || plain.startsWith(RegistryTls.prefix(RegistryTls.UPSTREAM)))
+                    && !TlsRegistryFeed.SOURCE.equals(config.getConfigValue(name).getSourceName())) {
+                properties.add(plain);
+            }
+        }
+        return properties;
+    }
+
+    /**
+     * One {@code quarkus.tls.memgrate-*} property set by the operator: refused unless its side's TLS is on and it is one
+     * Memgrate takes from the registry ({@link RegistryTls}); never silently without effect.
+     */
+    private static void registryProperty(List<String> problems, MemgrateSettings settings, String property) {
+        boolean listener = property.startsWith(RegistryTls.prefix(RegistryTls.LISTENER));
+        String name = property.substring(RegistryTls.prefix(listener ? RegistryTls.LISTENER : RegistryTls.UPSTREAM).length());
+        String enabled = listener ? "memgrate.tls.enabled" : "memgrate.upstream.tls.enabled";
+        String refused = property + " is refused: ";
+        if (!(listener ? settings.tls().enabled() : settings.upstream().tls().enabled())) {
+            problems.add(refused + enabled + " is false, so nothing uses it; set " + enabled + "=true, or remove it");
+            return;
+        }
+        List<String> taken = new ArrayList<>(RegistryTls.OPERATOR_PROPERTIES);
+        if (!listener) {
+            taken.addAll(RegistryTls.UPSTREAM_OPERATOR_PROPERTIES);
+        }
+        if (taken.stream().anyMatch(t -> name.equals(t) || name.startsWith(t + "["))) {
+            return;
+        }
+        String side = listener ? "memgrate.tls." : "memgrate.upstream.tls.";
+        if (name.equals("reload-period")) {
+            problems.add(refused + "set " + side + "reload-period instead (default " + MemgrateSettings.RELOAD_PERIOD + ")");
+        } else if (listener && name.startsWith("key-store.")) {
+            problems.add(refused + "set the listener's certificate with memgrate.tls.certificate-file and memgrate.tls.key-file"
+                    + " (PEM) instead");
+        } else if (!listener && name.startsWith("trust-store.")) {
+            problems.add(refused + "set the CA(s) to trust with memgrate.upstream.tls.ca-file (PEM) instead");
+        } else if (!listener && (name.equals("trust-all") || name.equals("hostname-verification-algorithm"))) {
+            problems.add(refused + "Memgrate always verifies the configuration endpoints' certificates and host names;"
+                    + " to trust a private CA set memgrate.upstream.tls.ca-file");
+        } else {
+            boolean clientCertificates = listener && (name.startsWith("trust-store.") || name.equals("trust-all")
+                    || name.equals("certificate-revocation-list") || name.equals("hostname-verification-algorithm"));
+            problems.add(refused + "Memgrate takes only " + String.join(", ", taken) + " from " + RegistryTls.prefix(
+                    listener ? RegistryTls.LISTENER : RegistryTls.UPSTREAM) + "*"
+                    + (clientCertificates ? " (it does not ask clients for certificates)" : "") + "; remove it");
+        }
+    }
+
+    private static void reloadPeriod(List<String> problems, String property, Duration value) {
+        if (value.isNegative() || (!value.isZero() && value.toMillis() < 1)) {
+            problems.add(property + "=" + value + " is refused: use 0s (read the files at start-up only) or at least 1ms");
+        }
     }
 
     private static void atLeastOneMilli(List<String> problems, String property, Duration value) {
@@ -126,32 +207,39 @@ public class SettingsChecks {
 
     /** A readable file holding PEM {@code content} (a certificate must also parse); else one line saying what is wrong. */
     private static void pem(List<String> problems, String property, Path file, Pem content) {
+        pemProblem(property, file, content).ifPresent(problems::add);
+    }
+
+    /**
+     * Empty when {@code file} is a readable file holding PEM {@code content} (a certificate must also parse); else the
+     * one line that says what is wrong with {@code property}.
+     */
+    static Optional<String> pemProblem(String property, Path file, Pem content) {
         String prefix = property + "=" + file + " is refused: ";
         if (!Files.exists(file)) {
-            problems.add(prefix + "no such file");
-            return;
+            return Optional.of(prefix + "no such file");
         }
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            problems.add(prefix + "not a readable file");
-            return;
+            return Optional.of(prefix + "not a readable file");
         }
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (IOException e) {
-            problems.add(prefix + "cannot read it (" + e.getMessage() + ")");
-            return;
+            return Optional.of(prefix + "cannot read it (" + e.getMessage() + ")");
         }
         // PEM is ASCII; ISO-8859-1 decodes any byte, so a binary file is reported as not PEM rather than failing here
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
         if (!content.begin.matcher(text).find()) {
-            problems.add(prefix + "not a PEM " + content.what + " (no " + content.beginLine + " line)");
-        } else if (content == Pem.CERTIFICATE) {
+            return Optional.of(prefix + "not a PEM " + content.what + " (no " + content.beginLine + " line)");
+        }
+        if (content == Pem.CERTIFICATE) {
             try {
                 CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes));
             } catch (CertificateException e) {
-                problems.add(prefix + "its PEM certificate does not parse (" + e.getMessage() + ")");
+                return Optional.of(prefix + "its PEM certificate does not parse (" + e.getMessage() + ")");
             }
         }
+        return Optional.empty();
     }
 }

@@ -20,7 +20,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.PemTrustOptions;
 
 /** Starts one poller per configured upstream and relays {@code stats} to them. */
 @ApplicationScoped
@@ -35,6 +34,9 @@ public class Upstreams {
     private final List<UpstreamPoller> pollers = new ArrayList<>();
     private NetClient client;
     private StatsRelay statsRelay;
+    /** TLS from the TLS registry, reloaded without a restart (memgrate.upstream.tls.*). */
+    @Inject
+    UpstreamTls tls;
 
     @Inject
     public Upstreams(Vertx vertx, MemgrateSettings settings, MergedView view, MemgrateMetrics metrics) {
@@ -77,7 +79,7 @@ public class Upstreams {
      * {@link Side} order (primary first).
      */
     public synchronized void start(Map<Side, EndpointSource> sources) {
-        client = vertx.createNetClient(clientOptions(settings.upstream()));
+        client = tls.reloading(vertx.createNetClient(tls.configure(clientOptions(settings.upstream()))));
         Map<Side, UpstreamConnection> statsConnections = new EnumMap<>(Side.class);
         for (Map.Entry<Side, EndpointSource> entry : new EnumMap<>(sources).entrySet()) {
             Side side = entry.getKey();
@@ -95,15 +97,9 @@ public class Upstreams {
         statsRelay = new StatsRelay(statsConnections, metrics, settings.stats().maxAge().toNanos());
     }
 
-    /** Connect timeout and, when enabled, TLS with host name verification and an optional custom CA. */
+    /** Connect timeout; {@link UpstreamTls} adds TLS when enabled. */
     static NetClientOptions clientOptions(MemgrateSettings.Upstream upstream) {
-        NetClientOptions options = new NetClientOptions()
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, upstream.timeout().toMillis()));
-        if (upstream.tls().enabled()) {
-            options.setSsl(true).setHostnameVerificationAlgorithm("HTTPS");
-            upstream.tls().caFile().ifPresent(ca -> options.setTrustOptions(new PemTrustOptions().addCertPath(ca.toString())));
-        }
-        return options;
+        return new NetClientOptions().setConnectTimeout((int) Math.min(Integer.MAX_VALUE, upstream.timeout().toMillis()));
     }
 
     /**

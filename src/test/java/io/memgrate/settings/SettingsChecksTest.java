@@ -4,13 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.memgrate.support.TestCertificates;
 import io.memgrate.support.TestSettings;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfig;
+import io.smallrye.config.SmallRyeConfigBuilder;
 
 /** The settings refused at start-up, each with the line that names it, read through the real mapping. */
 class SettingsChecksTest {
@@ -119,5 +126,144 @@ class SettingsChecksTest {
     private List<String> caFileProblems(Path caFile) {
         return SettingsChecks.problems(TestSettings.read("memgrate.upstream.tls.enabled", "true",
                 "memgrate.upstream.tls.ca-file", caFile.toString()));
+    }
+
+    @Test
+    void reloadPeriodsAreZeroOrAtLeastOneMilli() {
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.tls.reload-period", "0s",
+                "memgrate.upstream.tls.reload-period", "1ms"))).isEmpty();
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.tls.reload-period", "-1s",
+                "memgrate.upstream.tls.reload-period", "PT0.0001S"))).containsExactly(
+                "memgrate.upstream.tls.reload-period=PT0.0001S is refused: use 0s (read the files at start-up only) or at"
+                        + " least 1ms",
+                "memgrate.tls.reload-period=PT-1S is refused: use 0s (read the files at start-up only) or at least 1ms");
+    }
+
+    @Test
+    void registryPropertiesMemgrateTakesPassWhileTheirSideIsOn() {
+        MemgrateSettings on = TestSettings.read("memgrate.tls.enabled", "true", "memgrate.upstream.tls.enabled", "true",
+                "memgrate.tls.certificate-file", listenerFiles().certificateFile().toString(),
+                "memgrate.tls.key-file", listenerFiles().keyFile().toString());
+        assertThat(SettingsChecks.problems(on, Set.of("quarkus.tls.memgrate-listener.protocols",
+                "quarkus.tls.memgrate-listener.cipher-suites", "quarkus.tls.memgrate-listener.handshake-timeout",
+                "quarkus.tls.memgrate-upstream.protocols", "quarkus.tls.memgrate-upstream.cipher-suites[0]",
+                "quarkus.tls.memgrate-upstream.certificate-revocation-list"))).isEmpty();
+    }
+
+    @Test
+    void registryPropertiesMemgrateSetsOrDoesNotUseAreRefusedOneLineEach() {
+        MemgrateSettings on = TestSettings.read("memgrate.tls.enabled", "true", "memgrate.upstream.tls.enabled", "true",
+                "memgrate.tls.certificate-file", listenerFiles().certificateFile().toString(),
+                "memgrate.tls.key-file", listenerFiles().keyFile().toString());
+        assertThat(SettingsChecks.problems(on, Set.of(
+                "quarkus.tls.memgrate-listener.key-store.p12.path",
+                "quarkus.tls.memgrate-listener.reload-period",
+                "quarkus.tls.memgrate-listener.trust-store.pem.certs",
+                "quarkus.tls.memgrate-upstream.trust-store.pem.certs",
+                "quarkus.tls.memgrate-upstream.reload-period",
+                "quarkus.tls.memgrate-upstream.trust-all",
+                "quarkus.tls.memgrate-upstream.hostname-verification-algorithm",
+                "quarkus.tls.memgrate-upstream.alpn"))).containsExactly(
+                "quarkus.tls.memgrate-listener.key-store.p12.path is refused: set the listener's certificate with"
+                        + " memgrate.tls.certificate-file and memgrate.tls.key-file (PEM) instead",
+                "quarkus.tls.memgrate-listener.reload-period is refused: set memgrate.tls.reload-period instead (default 1m)",
+                "quarkus.tls.memgrate-listener.trust-store.pem.certs is refused: Memgrate takes only protocols,"
+                        + " cipher-suites, handshake-timeout from quarkus.tls.memgrate-listener.* (it does not ask clients"
+                        + " for certificates); remove it",
+                "quarkus.tls.memgrate-upstream.alpn is refused: Memgrate takes only protocols, cipher-suites,"
+                        + " handshake-timeout, certificate-revocation-list from quarkus.tls.memgrate-upstream.*; remove it",
+                "quarkus.tls.memgrate-upstream.hostname-verification-algorithm is refused: Memgrate always verifies the"
+                        + " configuration endpoints' certificates and host names; to trust a private CA set"
+                        + " memgrate.upstream.tls.ca-file",
+                "quarkus.tls.memgrate-upstream.reload-period is refused: set memgrate.upstream.tls.reload-period instead"
+                        + " (default 1m)",
+                "quarkus.tls.memgrate-upstream.trust-all is refused: Memgrate always verifies the configuration endpoints'"
+                        + " certificates and host names; to trust a private CA set memgrate.upstream.tls.ca-file",
+                "quarkus.tls.memgrate-upstream.trust-store.pem.certs is refused: set the CA(s) to trust with"
+                        + " memgrate.upstream.tls.ca-file (PEM) instead");
+    }
+
+    @Test
+    void registryPropertiesOfASideWhoseTlsIsOffAreRefused() {
+        assertThat(SettingsChecks.problems(TestSettings.read(), Set.of("quarkus.tls.memgrate-listener.protocols",
+                "quarkus.tls.memgrate-upstream.protocols"))).containsExactly(
+                "quarkus.tls.memgrate-listener.protocols is refused: memgrate.tls.enabled is false, so nothing uses it;"
+                        + " set memgrate.tls.enabled=true, or remove it",
+                "quarkus.tls.memgrate-upstream.protocols is refused: memgrate.upstream.tls.enabled is false, so nothing"
+                        + " uses it; set memgrate.upstream.tls.enabled=true, or remove it");
+    }
+
+    @Test
+    void feedHandsGoodFilesOfEnabledSidesToTheRegistry() {
+        TestCertificates.Issued server = listenerFiles();
+        Path ca = dir.resolve("ca.crt");
+        assertThat(TlsRegistryFeed.properties(config("memgrate.tls.enabled", "true",
+                "memgrate.tls.certificate-file", server.certificateFile().toString(),
+                "memgrate.tls.key-file", server.keyFile().toString(),
+                "memgrate.upstream.tls.enabled", "TRUE",
+                "memgrate.upstream.tls.ca-file", ca.toString(),
+                "memgrate.upstream.tls.reload-period", "30s"))).isEqualTo(Map.of(
+                "quarkus.tls.memgrate-listener.key-store.pem.0.cert", server.certificateFile().toString(),
+                "quarkus.tls.memgrate-listener.key-store.pem.0.key", server.keyFile().toString(),
+                "quarkus.tls.memgrate-listener.reload-period", "PT1M",
+                "quarkus.tls.memgrate-upstream.trust-store.pem.certs", ca.toString(),
+                "quarkus.tls.memgrate-upstream.reload-period", "PT30S"));
+    }
+
+    @Test
+    void feedHandsNothingWhileTlsIsOffOrAFileIsBad() throws Exception {
+        TestCertificates.Issued server = listenerFiles();
+        Path ca = dir.resolve("ca.crt");
+        assertThat(TlsRegistryFeed.properties(config(
+                "memgrate.tls.certificate-file", server.certificateFile().toString(),
+                "memgrate.tls.key-file", server.keyFile().toString(),
+                "memgrate.upstream.tls.ca-file", ca.toString()))).isEmpty();
+        assertThat(TlsRegistryFeed.properties(config("memgrate.tls.enabled", "true",
+                "memgrate.tls.certificate-file", server.certificateFile().toString(),
+                "memgrate.tls.key-file", server.certificateFile().toString(),
+                "memgrate.upstream.tls.enabled", "true",
+                "memgrate.upstream.tls.ca-file", dir.resolve("missing.pem").toString()))).isEmpty();
+        // and a reload period of 0s: loaded once
+        assertThat(TlsRegistryFeed.properties(config("memgrate.upstream.tls.enabled", "true",
+                "memgrate.upstream.tls.ca-file", ca.toString(), "memgrate.upstream.tls.reload-period", "0s")))
+                .isEqualTo(Map.of("quarkus.tls.memgrate-upstream.trust-store.pem.certs", ca.toString()));
+        // a comma would split the list property
+        Path comma = Files.copy(ca, Files.createDirectories(dir.resolve("a,b")).resolve("ca.crt"));
+        assertThat(TlsRegistryFeed.properties(config("memgrate.upstream.tls.enabled", "true",
+                "memgrate.upstream.tls.ca-file", comma.toString())))
+                .containsEntry("quarkus.tls.memgrate-upstream.trust-store.pem.certs", comma.toString().replace(",", "\\,"));
+    }
+
+    @Test
+    void operatorTlsPropertiesLeaveOutWhatTheFeedDerived() {
+        TestCertificates.Issued server = listenerFiles();
+        SmallRyeConfig config = new SmallRyeConfigBuilder()
+                .withSources(new PropertiesConfigSource(Map.of("memgrate.tls.enabled", "true",
+                        "memgrate.tls.certificate-file", server.certificateFile().toString(),
+                        "memgrate.tls.key-file", server.keyFile().toString(),
+                        "quarkus.tls.memgrate-listener.protocols", "TLSv1.3",
+                        "quarkus.tls.other.protocols", "TLSv1.3"), "operator", 250))
+                .withSources(new TlsRegistryFeed())
+                .build();
+        assertThat(config.getConfigValue("quarkus.tls.memgrate-listener.key-store.pem.0.cert").getValue())
+                .isEqualTo(server.certificateFile().toString());
+        assertThat(SettingsChecks.operatorTlsProperties(config)).containsExactly("quarkus.tls.memgrate-listener.protocols");
+    }
+
+    /** A server certificate and key signed by a CA, all in {@link #dir}. */
+    private TestCertificates.Issued listenerFiles() {
+        Path certificate = dir.resolve("server.crt");
+        if (Files.exists(certificate)) {
+            return new TestCertificates.Issued(null, null, certificate, dir.resolve("server.key"));
+        }
+        return TestCertificates.localhost(TestCertificates.ca(dir), dir, "server");
+    }
+
+    private static Function<String, String> config(String... keysAndValues) {
+        Map<String, String> properties = new HashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            properties.put(keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return properties::get;
     }
 }
