@@ -19,27 +19,31 @@ import org.junit.jupiter.api.Test;
 
 import io.memgrate.cluster.Topology;
 import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** The Prometheus metrics after a scripted sequence of client requests and upstream failures. */
+/** The Prometheus metrics after a scripted sequence of client requests and upstream failures, from a fresh start. */
 @QuarkusTest
-@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class MetricsTest {
 
     @Inject
     ConfigEndpointServer server;
 
+    @InjectTestClusters
+    TestClusters clusters;
+
     @AfterEach
     void restore() {
-        TestClusters.current().restore();
+        clusters.restore();
     }
 
     @Test
     void metricsFollowRequestsAndUpstreamFailures() {
-        TestClusters clusters = TestClusters.current();
         String config = configReply(mergedPayload(clusters));
         await().atMost(Duration.ofSeconds(10)).until(() -> metric("memgrate_served_version") == 10.0);
         double configOk = counter("memgrate_client_requests_total{command=\"config_get_cluster\",outcome=\"ok\"}");

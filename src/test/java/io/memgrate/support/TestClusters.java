@@ -16,7 +16,8 @@ import io.vertx.core.Vertx;
 
 /**
  * Two test clusters of real memcached nodes ("old" with two nodes, "new" with two nodes), each behind an emulated
- * configuration endpoint, and Memgrate pointed at them: old = primary, new = secondary.
+ * configuration endpoint, and Memgrate pointed at them: old = primary, new = secondary. A test class gets them in a
+ * field annotated {@link InjectTestClusters}.
  */
 public class TestClusters implements QuarkusTestResourceLifecycleManager {
 
@@ -105,6 +106,11 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     private boolean primaryNotCreated;
     private TestCertificates.Issued ca;
     private ElastiCacheApi api;
+
+    @Override
+    public void inject(TestInjector injector) {
+        injector.injectIntoFields(this, new TestInjector.AnnotatedAndMatchesType(InjectTestClusters.class, TestClusters.class));
+    }
 
     @Override
     public void init(Map<String, String> initArgs) {
@@ -223,10 +229,29 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         return newNodes;
     }
 
-    /** Restores both clusters after a test that changed them. */
+    /** Restores both clusters after a test that changed them, with every memcached node running again. */
     public void restore() {
+        oldNodes.forEach(MemcachedProcess::restartIfStopped);
+        newNodes.forEach(MemcachedProcess::restartIfStopped);
         primary.restore();
         secondary.restore();
+    }
+
+    /** The {@code config get cluster} reply that merges these clusters as they are now. */
+    public String mergedReply() {
+        return ExpectedReplies.configReply(ExpectedReplies.mergedPayload(this));
+    }
+
+    /** Waits until Memgrate, on {@code port}, serves the merge of these clusters as they are now; returns that reply. */
+    public String awaitMergeServed(int port) {
+        return awaitMergeServed(port, Serving.WAIT);
+    }
+
+    /** {@link #awaitMergeServed(int)}, waiting at most {@code atMost}. */
+    public String awaitMergeServed(int port, Duration atMost) {
+        String reply = mergedReply();
+        Serving.awaitServed(port, reply, atMost);
+        return reply;
     }
 
     static <T> T await(Future<T> future) {
