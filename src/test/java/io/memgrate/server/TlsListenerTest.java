@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.TestCertificates;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
@@ -29,9 +30,11 @@ class TlsListenerTest {
     @Inject
     ConfigEndpointServer server;
 
+    @InjectTestClusters
+    TestClusters clusters;
+
     @Test
     void clientsGetTheMergeAndStatsOverTlsFromUpstreamsReachedOverTls() {
-        TestClusters clusters = TestClusters.current();
         SSLSocketFactory tls = TestCertificates.trusting(clusters.ca());
         String config = configReply(mergedPayload(clusters));
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {

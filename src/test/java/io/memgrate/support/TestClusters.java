@@ -24,8 +24,6 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     public static final String PRIMARY_ENGINE = "1.6.22";
     public static final String SECONDARY_ENGINE = "1.6.17";
 
-    private static volatile TestClusters current;
-
     private Vertx vertx;
     private final List<MemcachedProcess> oldNodes = new ArrayList<>();
     private final List<MemcachedProcess> newNodes = new ArrayList<>();
@@ -33,11 +31,6 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     private Cluster secondary;
     private TestCertificates.Issued certificate;
     private final List<Cluster> extra = new ArrayList<>();
-
-    /** The clusters of the running test application. */
-    public static TestClusters current() {
-        return current;
-    }
 
     /** One emulated configuration endpoint and the configuration it started with. */
     public static final class Cluster {
@@ -143,7 +136,6 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         if (secondaryDown) {
             secondary.stop();
         }
-        current = this;
         Map<String, String> config = new HashMap<>(Map.of(
                 "memgrate.listen.host", "127.0.0.1",
                 "memgrate.listen.port", "0",
@@ -264,7 +256,6 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
-        current = null;
         extra.forEach(Cluster::stop);
         if (api != null) {
             api.close();
