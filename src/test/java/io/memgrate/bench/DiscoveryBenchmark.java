@@ -27,6 +27,8 @@ import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.merge.TopologyMerger;
 import io.memgrate.protocol.Replies;
 import io.memgrate.protocol.TopologyPayload;
+import io.memgrate.support.FreePorts;
+import io.memgrate.support.MemcachedProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
@@ -118,11 +120,11 @@ public final class DiscoveryBenchmark {
         ServerProcess process;
 
         Variant(String name, List<String> allCpus, List<String> prefix, Path jar, List<String> jvmOpts, int oldPort,
-                int newPort, String refreshInterval) throws IOException {
+                int newPort, String refreshInterval) {
             this.name = name;
             this.directory = jar.toAbsolutePath().getParent();
-            this.listenPort = ServerProcess.freePort();
-            this.httpPort = ServerProcess.freePort();
+            this.listenPort = FreePorts.next();
+            this.httpPort = FreePorts.next();
             command.addAll(allCpus);
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOpts);
@@ -273,19 +275,14 @@ public final class DiscoveryBenchmark {
             }
 
             // ---- memcached ----
-            int memcachedPort = ServerProcess.freePort();
+            int memcachedPort = FreePorts.next();
             List<String> memcachedCommand = new ArrayList<>(prefix);
-            memcachedCommand.addAll(List.of(memcachedBinary(), "-l", "127.0.0.1",
-                    "-p", String.valueOf(memcachedPort), "-U", "0", "-t", String.valueOf(memcachedThreads),
-                    "-c", "4096", "-m", "64"));
-            if ("root".equals(System.getProperty("user.name"))) {
-                memcachedCommand.addAll(List.of("-u", "root"));
-            }
+            memcachedCommand.addAll(MemcachedProcess.command(memcachedPort, memcachedThreads, 4096, 64));
             memcached = ServerProcess.start("memcached", memcachedCommand, outDir.resolve("memcached.log"));
             servers.add(memcached);
             storeValue(memcachedPort, payload, memcachedRequest, memcachedReply);
             out("");
-            out("memcached: %s (%s), pid %d", String.join(" ", memcachedCommand), memcachedVersion(), memcached.pid());
+            out("memcached: %s (%s), pid %d", String.join(" ", memcachedCommand), MemcachedProcess.version(), memcached.pid());
 
             // ---- throughput / latency ----
             List<Target> targets = new ArrayList<>();
@@ -734,26 +731,6 @@ public final class DiscoveryBenchmark {
             }
         }
         throw new IOException("memcached did not start on port " + port, last);
-    }
-
-    private static String memcachedBinary() {
-        for (String candidate : List.of("/usr/bin/memcached", "/usr/local/bin/memcached")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("memcached is not installed (apt-get install -y memcached)");
-    }
-
-    private static String memcachedVersion() {
-        try {
-            Process p = new ProcessBuilder(memcachedBinary(), "-V").redirectErrorStream(true).start();
-            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-            p.waitFor(5, TimeUnit.SECONDS);
-            return text;
-        } catch (IOException | InterruptedException e) {
-            return "memcached ?";
-        }
     }
 
     private static String cpuModel() {
