@@ -38,17 +38,12 @@ class LateClusterTest {
     void aClusterCreatedAfterStartIsPickedUp() {
         // lookups 1 s and 2 s apart: polls went on through the backoff (a dead poller never asks again)
         await().atMost(Duration.ofSeconds(15)).until(() -> clusters.api().requests(TestClusters.PRIMARY_CLUSTER_ID) >= 3);
-        assertThat(configGet()).isEqualTo("SERVER_ERROR configuration not ready: waiting for the first answer of primary upstream\r\n");
+        assertThat(TextClient.configGet(server.port()))
+                .isEqualTo("SERVER_ERROR configuration not ready: waiting for the first answer of primary upstream\r\n");
 
         clusters.api().memcachedCluster(TestClusters.PRIMARY_CLUSTER_ID, "available", "127.0.0.1", clusters.primary().port());
 
         // the next lookup is at most one backoff step (4 s) away
-        clusters.awaitMergeServed(server.port(), Duration.ofSeconds(15));
-    }
-
-    private String configGet() {
-        try (TextClient client = new TextClient(server.port())) {
-            return client.configGet();
-        }
+        clusters.awaitMergeServed(server.port());
     }
 }

@@ -1,7 +1,5 @@
 package io.memgrate.metrics;
 
-import static io.memgrate.support.ExpectedReplies.configReply;
-import static io.memgrate.support.ExpectedReplies.mergedPayload;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -14,7 +12,6 @@ import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.memgrate.cluster.Topology;
@@ -37,14 +34,9 @@ class MetricsTest {
     @InjectTestClusters
     TestClusters clusters;
 
-    @AfterEach
-    void restore() {
-        clusters.restore();
-    }
-
     @Test
     void metricsFollowRequestsAndUpstreamFailures() {
-        String config = configReply(mergedPayload(clusters));
+        String config = clusters.mergedReply();
         await().atMost(Duration.ofSeconds(10)).until(() -> metric("memgrate_served_version") == 10.0);
         double configOk = counter("memgrate_client_requests_total{command=\"config_get_cluster\",outcome=\"ok\"}");
         double versionOk = counter("memgrate_client_requests_total{command=\"version\",outcome=\"ok\"}");

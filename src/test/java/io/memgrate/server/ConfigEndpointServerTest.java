@@ -27,13 +27,12 @@ import io.memgrate.merge.UpstreamState;
 import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
-import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Memgrate in front of two emulated configuration endpoints that list real memcached nodes. */
 @QuarkusTest
-@WithTestResource(value = TestClusters.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(TestClusters.class)
 class ConfigEndpointServerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

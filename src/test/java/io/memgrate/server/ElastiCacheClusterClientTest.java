@@ -20,7 +20,6 @@ import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.MemcachedProcess;
 import io.memgrate.support.PollConfigEndpointStrategy;
 import io.memgrate.support.TestClusters;
-import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import net.spy.memcached.ClientMode;
@@ -31,7 +30,7 @@ import net.spy.memcached.config.NodeEndPoint;
 
 /** The real AWS ElastiCache Cluster Client for Java, in dynamic mode, discovers both clusters through Memgrate. */
 @QuarkusTest
-@WithTestResource(value = TestClusters.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(TestClusters.class)
 class ElastiCacheClusterClientTest {
 
     private static final Duration CLIENT_POLL = Duration.ofMillis(200);

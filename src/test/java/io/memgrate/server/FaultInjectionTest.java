@@ -31,7 +31,6 @@ import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.MemcachedProcess;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
-import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -41,7 +40,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * back, and the event loops never stall.
  */
 @QuarkusTest
-@WithTestResource(value = TestClusters.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(TestClusters.class)
 class FaultInjectionTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

@@ -1,7 +1,5 @@
 package io.memgrate.server;
 
-import static io.memgrate.support.ExpectedReplies.configReply;
-import static io.memgrate.support.ExpectedReplies.mergedPayload;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -50,7 +48,7 @@ class FirstMergeTest {
             given().get("/q/health/started").then().statusCode(200);
 
             clusters.secondary().start();
-            String merged = configReply(mergedPayload(clusters));
+            String merged = clusters.mergedReply();
             // the same connection stays usable and gets the whole merge once the secondary answered
             await().atMost(Duration.ofSeconds(10)).until(() -> {
                 String reply = client.configGet();

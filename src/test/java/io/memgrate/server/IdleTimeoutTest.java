@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
-import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -20,7 +19,7 @@ import io.quarkus.test.junit.TestProfile;
 
 @QuarkusTest
 @TestProfile(IdleTimeoutTest.ShortIdleTimeout.class)
-@WithTestResource(value = TestClusters.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(TestClusters.class)
 class IdleTimeoutTest {
 
     public static class ShortIdleTimeout implements QuarkusTestProfile {

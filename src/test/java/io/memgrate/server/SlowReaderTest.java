@@ -24,7 +24,6 @@ import io.memgrate.support.Serving;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -36,7 +35,7 @@ import io.quarkus.test.junit.TestProfile;
  */
 @QuarkusTest
 @TestProfile(SmallClientLimits.class)
-@WithTestResource(value = TestClusters.class, scope = TestResourceScope.MATCHING_RESOURCES)
+@WithTestResource(TestClusters.class)
 class SlowReaderTest {
 
     private static final byte[] CONFIG_GET = "config get cluster\r\n".getBytes(StandardCharsets.US_ASCII);

@@ -17,7 +17,9 @@ import io.vertx.core.Vertx;
 /**
  * Two test clusters of real memcached nodes ("old" with two nodes, "new" with two nodes), each behind an emulated
  * configuration endpoint, and Memgrate pointed at them: old = primary, new = secondary. A test class gets them in a
- * field annotated {@link InjectTestClusters}.
+ * field annotated {@link InjectTestClusters}. Classes that declare them alike (same init args, same profile) with the
+ * default scope share one application: each {@link #restore()}s them before its tests. A class that needs a fresh
+ * start, or leaves the application or the clusters unusable, declares {@code RESTRICTED_TO_CLASS}.
  */
 public class TestClusters implements QuarkusTestResourceLifecycleManager {
 
@@ -236,13 +238,8 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
 
     /** Waits until Memgrate, on {@code port}, serves the merge of these clusters as they are now; returns that reply. */
     public String awaitMergeServed(int port) {
-        return awaitMergeServed(port, Serving.WAIT);
-    }
-
-    /** {@link #awaitMergeServed(int)}, waiting at most {@code atMost}. */
-    public String awaitMergeServed(int port, Duration atMost) {
         String reply = mergedReply();
-        Serving.awaitServed(port, reply, atMost);
+        Serving.awaitServed(port, reply);
         return reply;
     }
 
