@@ -58,89 +58,62 @@ public final class DiscoveryBenchmark {
     /** Eight characters, so that {@code VALUE <key> 0 <n>} is exactly as long as {@code CONFIG cluster 0 <n>}. */
     static final String MEMCACHED_KEY = "cfgclstr";
 
-    private final Map<String, String> options;
+    /** The --name=value arguments; the fields below read them, with their defaults (bench/run.sh lists them too). */
+    private static final Map<String, String> OPTIONS = new HashMap<>();
+
     private final StringBuilder report = new StringBuilder();
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-
-    // the options, with their defaults (bench/run.sh lists them)
-    private final Path jar;
-    private final String baselineJar;
-    private final Path outDir;
-    private final List<Integer> connectionCounts;
-    private final int depth;
-    private final int threads;
-    private final Duration warmup;
-    private final Duration measure;
+    private final Path jar = Path.of(option("jar", "target/quarkus-app/quarkus-run.jar"));
+    private final String baselineJar = option("baseline-jar", "");
+    private final Path outDir = Path.of(option("out", "target/bench"));
+    private final List<Integer> connectionCounts = intList("connections", "1,64,1024");
+    private final int depth = intOption("depth", 1);
+    private final int threads = intOption("threads", 1);
+    private final Duration warmup = Duration.ofSeconds(intOption("warmup-seconds", 3));
+    private final Duration measure = Duration.ofSeconds(intOption("seconds", 6));
     private final int cpus = Runtime.getRuntime().availableProcessors();
-    private final boolean pin;
-    private final String generatorCpus;
-    private final String serverCpus;
-    private final List<String> prefix;
-    private final List<String> allCpus;
-    private final int memcachedThreads;
-    private final int nodesPerCluster;
-    private final int startupRuns;
-    private final int rounds;
-    private final List<Integer> pollClients;
-    private final int pollSeconds;
-    private final int pollIntervalMillis;
-    private final String refreshInterval;
-    private final List<String> jvmOpts;
+    // Pinning (default with 2+ CPUs): the generator on CPU 0, the server under load on the others, so that each
+    // server gets the same CPU whatever its thread count, instead of whatever share the scheduler gives its threads.
+    private final boolean pin = Boolean.parseBoolean(option("pin", String.valueOf(cpus >= 2)));
+    private final String generatorCpus = option("generator-cpus", "0");
+    private final String serverCpus = option("server-cpus", cpus > 2 ? "1-" + (cpus - 1) : "1");
+    private final List<String> prefix = pin ? List.of("taskset", "-c", serverCpus) : List.of();
+    // A child inherits the CPU affinity of this (pinned) JVM: start-up runs get every CPU back explicitly.
+    private final List<String> allCpus = pin ? List.of("taskset", "-c", "0-" + (cpus - 1)) : List.of();
+    private final int memcachedThreads = intOption("memcached-threads", pin ? cpuCount(serverCpus) : 2);
+    private final int nodesPerCluster = intOption("nodes-per-cluster", 3);
+    private final int startupRuns = Math.max(1, intOption("startup-runs", 3));
+    private final int rounds = Math.max(1, intOption("rounds", 6));
+    private final List<Integer> pollClients = intList("poll-clients", "1,1000");
+    private final int pollSeconds = intOption("poll-seconds", 20);
+    private final int pollIntervalMillis = intOption("poll-interval-ms", 100);
+    private final String refreshInterval = option("refresh-interval", "1s");
+    private final List<String> jvmOpts = List.of(option("jvm-opts", DEFAULT_JVM_OPTS).trim().split("\\s+"));
 
     /** Validation errors so far (replies not byte-identical, closed connections). */
     private int errors;
 
-    private DiscoveryBenchmark(Map<String, String> options) {
-        this.options = options;
-        jar = Path.of(option("jar", "target/quarkus-app/quarkus-run.jar"));
-        baselineJar = option("baseline-jar", "");
-        outDir = Path.of(option("out", "target/bench"));
-        connectionCounts = intList("connections", "1,64,1024");
-        depth = intOption("depth", 1);
-        threads = intOption("threads", 1);
-        warmup = Duration.ofSeconds(intOption("warmup-seconds", 3));
-        measure = Duration.ofSeconds(intOption("seconds", 6));
-        // Pinning (default with 2+ CPUs): the generator on CPU 0, the server under load on the others, so that each
-        // server gets the same CPU whatever its thread count, instead of whatever share the scheduler gives its threads.
-        pin = Boolean.parseBoolean(option("pin", String.valueOf(cpus >= 2)));
-        generatorCpus = option("generator-cpus", "0");
-        serverCpus = option("server-cpus", cpus > 2 ? "1-" + (cpus - 1) : "1");
-        prefix = pin ? List.of("taskset", "-c", serverCpus) : List.of();
-        // A child inherits the CPU affinity of this (pinned) JVM: start-up runs get every CPU back explicitly.
-        allCpus = pin ? List.of("taskset", "-c", "0-" + (cpus - 1)) : List.of();
-        memcachedThreads = intOption("memcached-threads", pin ? cpuCount(serverCpus) : 2);
-        nodesPerCluster = intOption("nodes-per-cluster", 3);
-        startupRuns = Math.max(1, intOption("startup-runs", 3));
-        rounds = Math.max(1, intOption("rounds", 6));
-        pollClients = intList("poll-clients", "1,1000");
-        pollSeconds = intOption("poll-seconds", 20);
-        pollIntervalMillis = intOption("poll-interval-ms", 100);
-        refreshInterval = option("refresh-interval", "1s");
-        jvmOpts = List.of(option("jvm-opts", DEFAULT_JVM_OPTS).trim().split("\\s+"));
-    }
-
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>();
         for (String arg : args) {
             if (!arg.startsWith("--") || !arg.contains("=")) {
                 throw new IllegalArgumentException("arguments are --name=value, got " + arg);
             }
-            options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+            OPTIONS.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
         }
-        int failures = new DiscoveryBenchmark(options).run();
+        int failures = new DiscoveryBenchmark().run();
         System.exit(failures == 0 ? 0 : 1);
     }
 
-    private String option(String name, String fallback) {
-        return options.getOrDefault(name, fallback);
+    private static String option(String name, String fallback) {
+        return OPTIONS.getOrDefault(name, fallback);
     }
 
-    private int intOption(String name, int fallback) {
+    private static int intOption(String name, int fallback) {
         return Integer.parseInt(option(name, String.valueOf(fallback)));
     }
 
-    private List<Integer> intList(String name, String fallback) {
+    private static List<Integer> intList(String name, String fallback) {
         String value = option(name, fallback).trim();
         return value.isEmpty() ? List.of() : Arrays.stream(value.split(",")).map(String::trim).map(Integer::valueOf).toList();
     }
@@ -268,7 +241,7 @@ public final class DiscoveryBenchmark {
         List<Variant> variants = new ArrayList<>();
         variants.add(new Variant("Memgrate", allCpus, prefix, jar, jvmOpts, oldPort, newPort, refreshInterval));
         if (!baselineJar.isEmpty()) {
-            List<String> baselineJvmOpts = options.containsKey("baseline-jvm-opts")
+            List<String> baselineJvmOpts = OPTIONS.containsKey("baseline-jvm-opts")
                     ? List.of(option("baseline-jvm-opts", "").trim().split("\\s+")) : jvmOpts;
             variants.add(new Variant("Memgrate-before", allCpus, prefix, Path.of(baselineJar), baselineJvmOpts, oldPort, newPort,
                     refreshInterval));
@@ -277,7 +250,7 @@ public final class DiscoveryBenchmark {
             out("%s (in %s): %s", variant.name, variant.directory, String.join(" ", variant.loadCommand));
         }
         out("Memgrate JVM options: %s", String.join(" ", jvmOpts));
-        if (options.containsKey("baseline-jvm-opts")) {
+        if (OPTIONS.containsKey("baseline-jvm-opts")) {
             out("Memgrate-before JVM options: %s", option("baseline-jvm-opts", ""));
         }
         return variants;

@@ -52,10 +52,7 @@ public final class MemcachedProcess implements AutoCloseable {
             String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
             p.waitFor(5, TimeUnit.SECONDS);
             return text;
-        } catch (IOException e) {
-            return "memcached ?";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        } catch (IOException | InterruptedException e) {
             return "memcached ?";
         }
     }
