@@ -28,6 +28,8 @@ import io.memgrate.merge.TopologyMerger;
 import io.memgrate.plan.MigrationPlan;
 import io.memgrate.protocol.Replies;
 import io.memgrate.protocol.TopologyPayload;
+import io.memgrate.support.FreePorts;
+import io.memgrate.support.MemcachedProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
@@ -57,36 +59,62 @@ public final class DiscoveryBenchmark {
     /** Eight characters, so that {@code VALUE <key> 0 <n>} is exactly as long as {@code CONFIG cluster 0 <n>}. */
     static final String MEMCACHED_KEY = "cfgclstr";
 
-    private final Map<String, String> options;
+    /** The --name=value arguments; the fields below read them, with their defaults (bench/run.sh lists them too). */
+    private static final Map<String, String> OPTIONS = new HashMap<>();
+
     private final StringBuilder report = new StringBuilder();
     private final com.sun.management.OperatingSystemMXBean os =
             (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private final Path jar = Path.of(option("jar", "target/quarkus-app/quarkus-run.jar"));
+    private final String baselineJar = option("baseline-jar", "");
+    private final Path outDir = Path.of(option("out", "target/bench"));
+    private final List<Integer> connectionCounts = intList("connections", "1,64,1024");
+    private final int depth = intOption("depth", 1);
+    private final int threads = intOption("threads", 1);
+    private final Duration warmup = Duration.ofSeconds(intOption("warmup-seconds", 3));
+    private final Duration measure = Duration.ofSeconds(intOption("seconds", 6));
+    private final int cpus = Runtime.getRuntime().availableProcessors();
+    // Pinning (default with 2+ CPUs): the generator on CPU 0, the server under load on the others, so that each
+    // server gets the same CPU whatever its thread count, instead of whatever share the scheduler gives its threads.
+    private final boolean pin = Boolean.parseBoolean(option("pin", String.valueOf(cpus >= 2)));
+    private final String generatorCpus = option("generator-cpus", "0");
+    private final String serverCpus = option("server-cpus", cpus > 2 ? "1-" + (cpus - 1) : "1");
+    private final List<String> prefix = pin ? List.of("taskset", "-c", serverCpus) : List.of();
+    // A child inherits the CPU affinity of this (pinned) JVM: start-up runs get every CPU back explicitly.
+    private final List<String> allCpus = pin ? List.of("taskset", "-c", "0-" + (cpus - 1)) : List.of();
+    private final int memcachedThreads = intOption("memcached-threads", pin ? cpuCount(serverCpus) : 2);
+    private final int nodesPerCluster = intOption("nodes-per-cluster", 3);
+    private final int startupRuns = Math.max(1, intOption("startup-runs", 3));
+    private final int rounds = Math.max(1, intOption("rounds", 6));
+    private final List<Integer> pollClients = intList("poll-clients", "1,1000");
+    private final int pollSeconds = intOption("poll-seconds", 20);
+    private final int pollIntervalMillis = intOption("poll-interval-ms", 100);
+    private final String refreshInterval = option("refresh-interval", "1s");
+    private final List<String> jvmOpts = List.of(option("jvm-opts", DEFAULT_JVM_OPTS).trim().split("\\s+"));
 
-    private DiscoveryBenchmark(Map<String, String> options) {
-        this.options = options;
-    }
+    /** Validation errors so far (replies not byte-identical, closed connections). */
+    private int errors;
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> options = new HashMap<>();
         for (String arg : args) {
             if (!arg.startsWith("--") || !arg.contains("=")) {
                 throw new IllegalArgumentException("arguments are --name=value, got " + arg);
             }
-            options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+            OPTIONS.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
         }
-        int failures = new DiscoveryBenchmark(options).run();
+        int failures = new DiscoveryBenchmark().run();
         System.exit(failures == 0 ? 0 : 1);
     }
 
-    private String option(String name, String fallback) {
-        return options.getOrDefault(name, fallback);
+    private static String option(String name, String fallback) {
+        return OPTIONS.getOrDefault(name, fallback);
     }
 
-    private int intOption(String name, int fallback) {
+    private static int intOption(String name, int fallback) {
         return Integer.parseInt(option(name, String.valueOf(fallback)));
     }
 
-    private List<Integer> intList(String name, String fallback) {
+    private static List<Integer> intList(String name, String fallback) {
         String value = option(name, fallback).trim();
         return value.isEmpty() ? List.of() : Arrays.stream(value.split(",")).map(String::trim).map(Integer::valueOf).toList();
     }
@@ -101,6 +129,10 @@ public final class DiscoveryBenchmark {
     private record Target(String name, ServerProcess process, int port, byte[] request, byte[] reply) {
     }
 
+    /** What Memgrate answers and, with requests and replies of the same lengths, what memcached is asked and answers. */
+    private record Exchanges(byte[] payload, byte[] memgrateReply, byte[] memcachedRequest, byte[] memcachedReply) {
+    }
+
     /** One Memgrate build (the one under test, or the --baseline-jar one to compare with) and its start-up numbers. */
     private static final class Variant {
         final String name;
@@ -110,8 +142,8 @@ public final class DiscoveryBenchmark {
         final List<String> loadCommand = new ArrayList<>();
         /** The jar's directory: Memgrate runs in it. */
         final Path directory;
-        final int listenPort;
-        final int httpPort;
+        final int listenPort = FreePorts.next();
+        final int httpPort = FreePorts.next();
         final List<Double> healthMillis = new ArrayList<>();
         final List<Double> answerMillis = new ArrayList<>();
         long idleRssKib = -1;
@@ -119,11 +151,9 @@ public final class DiscoveryBenchmark {
         ServerProcess process;
 
         Variant(String name, List<String> allCpus, List<String> prefix, Path jar, List<String> jvmOpts, int oldPort,
-                int newPort, String refreshInterval) throws IOException {
+                int newPort, String refreshInterval) {
             this.name = name;
             this.directory = jar.toAbsolutePath().getParent();
-            this.listenPort = ServerProcess.freePort();
-            this.httpPort = ServerProcess.freePort();
             command.addAll(allCpus);
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOpts);
@@ -146,41 +176,12 @@ public final class DiscoveryBenchmark {
 
     /** Returns the number of errors (validation failures); targets missed are reported, not counted. */
     private int run() throws Exception {
-        Path jar = Path.of(option("jar", "target/quarkus-app/quarkus-run.jar"));
-        String baselineJar = option("baseline-jar", "");
-        Path outDir = Path.of(option("out", "target/bench"));
-        List<Integer> connectionCounts = intList("connections", "1,64,1024");
-        int depth = intOption("depth", 1);
-        int threads = intOption("threads", 1);
-        Duration warmup = Duration.ofSeconds(intOption("warmup-seconds", 3));
-        Duration measure = Duration.ofSeconds(intOption("seconds", 6));
-        int cpus = Runtime.getRuntime().availableProcessors();
-        // Pinning (default with 2+ CPUs): the generator on CPU 0, the server under load on the others, so that each
-        // server gets the same CPU whatever its thread count, instead of whatever share the scheduler gives its threads.
-        boolean pin = Boolean.parseBoolean(option("pin", String.valueOf(cpus >= 2)));
-        String generatorCpus = option("generator-cpus", "0");
-        String serverCpus = option("server-cpus", cpus > 2 ? "1-" + (cpus - 1) : "1");
-        List<String> prefix = pin ? List.of("taskset", "-c", serverCpus) : List.of();
-        // A child inherits the CPU affinity of this (pinned) JVM: start-up runs get every CPU back explicitly.
-        List<String> allCpus = pin ? List.of("taskset", "-c", "0-" + (cpus - 1)) : List.of();
-        int serverCpuCount = pin ? cpuCount(serverCpus) : cpus;
-        int memcachedThreads = intOption("memcached-threads", pin ? serverCpuCount : 2);
-        int nodesPerCluster = intOption("nodes-per-cluster", 3);
-        int startupRuns = Math.max(1, intOption("startup-runs", 3));
-        int rounds = Math.max(1, intOption("rounds", 6));
-        List<Integer> pollClients = intList("poll-clients", "1,1000");
-        int pollSeconds = intOption("poll-seconds", 20);
-        int pollIntervalMillis = intOption("poll-interval-ms", 100);
-        String refreshInterval = option("refresh-interval", "1s");
-        List<String> jvmOpts = List.of(option("jvm-opts", DEFAULT_JVM_OPTS).trim().split("\\s+"));
         for (String candidate : baselineJar.isEmpty() ? List.of(jar.toString()) : List.of(jar.toString(), baselineJar)) {
             if (!Files.isRegularFile(Path.of(candidate))) {
                 throw new IllegalStateException(candidate + " not found: run ./mvnw -B package -DskipTests first (bench/run.sh does)");
             }
         }
         Files.createDirectories(outDir);
-        int errors = 0;
-
         out("# Memgrate discovery benchmark, %s", LocalDateTime.now().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME));
         out("machine: %d CPUs (%s), %s; %s %s", cpus, cpuModel(),
                 memTotal(), System.getProperty("java.vm.name"), System.getProperty("java.runtime.version"));
@@ -197,249 +198,21 @@ public final class DiscoveryBenchmark {
         EmulatedConfigEndpoint newCluster = new EmulatedConfigEndpoint(vertx, "1.6.22", cluster("new", 2, 3, nodesPerCluster));
         int oldPort = oldCluster.start("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         int newPort = newCluster.start("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        Topology merged = TopologyMerger.merge(oldCluster.config(), newCluster.config(), MigrationPlan.UNION, 0);
-        byte[] memgrateReply = Replies.config(merged);
-        byte[] payload = TopologyPayload.of(merged);
-        byte[] memcachedRequest = memcachedRequest();
-        byte[] memcachedReply = memcachedReply(payload);
-        out("payload: %d nodes, %d bytes; reply %d bytes; request %d bytes (memcached: '%s', reply %d bytes)",
-                merged.nodes().size(), payload.length, memgrateReply.length, CONFIG_GET.length,
-                printable(memcachedRequest), memcachedRequest.length, memcachedReply.length);
-        if (memcachedReply.length != memgrateReply.length || memcachedRequest.length != CONFIG_GET.length) {
-            throw new IllegalStateException("memcached request/reply sizes differ from Memgrate's");
-        }
-
-        List<Variant> variants = new ArrayList<>();
-        variants.add(new Variant("Memgrate", allCpus, prefix, jar, jvmOpts, oldPort, newPort, refreshInterval));
-        if (!baselineJar.isEmpty()) {
-            List<String> baselineJvmOpts = options.containsKey("baseline-jvm-opts")
-                    ? List.of(option("baseline-jvm-opts", "").trim().split("\\s+")) : jvmOpts;
-            variants.add(new Variant("Memgrate-before", allCpus, prefix, Path.of(baselineJar), baselineJvmOpts, oldPort, newPort,
-                    refreshInterval));
-        }
-        Variant main = variants.get(0);
-        for (Variant variant : variants) {
-            out("%s (in %s): %s", variant.name, variant.directory, String.join(" ", variant.loadCommand));
-        }
-        out("Memgrate JVM options: %s", String.join(" ", jvmOpts));
-        if (options.containsKey("baseline-jvm-opts")) {
-            out("Memgrate-before JVM options: %s", option("baseline-jvm-opts", ""));
-        }
-
-        ServerProcess memcached = null;
+        Exchanges exchanges = exchanges(oldCluster.config(), newCluster.config());
+        List<Variant> variants = variants(oldPort, newPort);
         try {
-            // ---- start-up ----
-            out("");
-            out("## Start-up (process start -> ready), %d starts each, not pinned (the whole machine, otherwise idle)", startupRuns);
-            out("| start | build | /q/health/ready 200 | first correct `config get cluster` answer | Quarkus 'started in' | RSS 2 s after ready |");
-            out("|---|---|---|---|---|---|");
-            for (int i = 1; i <= startupRuns; i++) {
-                for (int v = 0; v < variants.size(); v++) {
-                    Variant variant = variants.get((v + i - 1) % variants.size());
-                    waitQuiet(intOption("quiet-wait-seconds", 60));
-                    try (ServerProcess candidate = ServerProcess.start(variant.name, variant.command, variant.directory,
-                            outDir.resolve(variant.name.toLowerCase(Locale.ROOT) + "-start-" + i + ".log"))) {
-                        double[] ready = awaitReady(candidate, variant.listenPort, variant.httpPort, memgrateReply);
-                        Thread.sleep(2000);
-                        long rss = candidate.rssKib();
-                        variant.healthMillis.add(ready[0]);
-                        variant.answerMillis.add(ready[1]);
-                        out("| %d | %s | %.0f ms | %.0f ms | %s | %.1f MiB |", i, variant.name, ready[0], ready[1],
-                                startedIn(candidate.logText()), rss / 1024.0);
-                        if (candidate.logText().contains("Unable to use shared archive")) {
-                            out("WARNING: %s did not load its class-data archive (see %s)", variant.name, candidate.log());
-                        }
-                    }
-                    waitPortFree(variant.listenPort);
-                    waitPortFree(variant.httpPort);
-                }
-            }
-            for (Variant variant : variants) {
-                out("%s median: /q/health/ready %.0f ms, first answer %.0f ms", variant.name,
-                        median(variant.healthMillis), median(variant.answerMillis));
-            }
-            out("note: /q/health/ready turns UP once the first complete merge is served and the listener is bound.");
-            out("");
-            for (Variant variant : variants) {
-                waitQuiet(intOption("quiet-wait-seconds", 60));
-                variant.process = ServerProcess.start(variant.name, variant.loadCommand, variant.directory,
-                        outDir.resolve(variant.name.toLowerCase(Locale.ROOT) + ".log"));
-                servers.add(variant.process);
-                double[] ready = awaitReady(variant.process, variant.listenPort, variant.httpPort, memgrateReply);
-                Thread.sleep(2000);
-                variant.idleRssKib = variant.process.rssKib();
-                out("%s for the load runs: pid %d%s, first answer after %.0f ms, idle RSS %.1f MiB", variant.name,
-                        variant.process.pid(), pin ? " (pinned to CPU " + serverCpus + ")" : "", ready[1],
-                        variant.idleRssKib / 1024.0);
-            }
-
-            // ---- memcached ----
-            int memcachedPort = ServerProcess.freePort();
-            List<String> memcachedCommand = new ArrayList<>(prefix);
-            memcachedCommand.addAll(List.of(memcachedBinary(), "-l", "127.0.0.1",
-                    "-p", String.valueOf(memcachedPort), "-U", "0", "-t", String.valueOf(memcachedThreads),
-                    "-c", "4096", "-m", "64"));
-            if ("root".equals(System.getProperty("user.name"))) {
-                memcachedCommand.addAll(List.of("-u", "root"));
-            }
-            memcached = ServerProcess.start("memcached", memcachedCommand, outDir.resolve("memcached.log"));
-            servers.add(memcached);
-            storeValue(memcachedPort, payload, memcachedRequest, memcachedReply);
-            out("");
-            out("memcached: %s (%s), pid %d", String.join(" ", memcachedCommand), memcachedVersion(), memcached.pid());
-
-            // ---- throughput / latency ----
+            measureStartUp(variants, exchanges.memgrateReply());
+            startForLoad(variants, exchanges.memgrateReply());
             List<Target> targets = new ArrayList<>();
             for (Variant variant : variants) {
-                targets.add(new Target(variant.name, variant.process, variant.listenPort, CONFIG_GET, memgrateReply));
+                targets.add(new Target(variant.name, variant.process, variant.listenPort, CONFIG_GET, exchanges.memgrateReply()));
             }
-            targets.add(new Target("memcached", memcached, memcachedPort, memcachedRequest, memcachedReply));
-            int mc = targets.size() - 1;
-            out("");
-            out("## Closed loop: each connection sends the request again as soon as its reply is complete (depth %d),"
-                    + " %d s warm-up then %d s measured, %d round(s)", depth, warmup.toSeconds(), measure.toSeconds(), rounds);
-            errors += warmUpJit(targets, connectionCounts, depth, threads);
-            Map<Integer, List<Run[]>> runs = new LinkedHashMap<>();
-            int maxConnections = connectionCounts.stream().mapToInt(Integer::intValue).max().orElse(0);
-            for (int round = 1; round <= rounds; round++) {
-                if (rounds > 1) {
-                    out("round %d of %d", round, rounds);
-                }
-                for (int connections : connectionCounts) {
-                    Run[] results = new Run[targets.size()];
-                    // Rotate who goes first, so that no server always runs right after another one's load.
-                    for (int k = 0; k < targets.size(); k++) {
-                        int t = (k + round - 1) % targets.size();
-                        Target target = targets.get(t);
-                        results[t] = load(target.name(), target.process(), target.port(), target.request(), target.reply(),
-                                connections, depth, threads, warmup, measure);
-                        errors += results[t].result.errors();
-                    }
-                    runs.computeIfAbsent(connections, k -> new ArrayList<>()).add(results);
-                    if (connections == maxConnections) {
-                        for (int v = 0; v < variants.size(); v++) {
-                            variants.get(v).loadRssKib = Math.max(variants.get(v).loadRssKib, results[v].maxRssKib);
-                        }
-                    }
-                }
-            }
-            out("");
-            out("Results%s:", rounds > 1 ? " (median of " + rounds + " rounds for each column; ratios: median of the"
-                    + " per-round ratios)" : "");
-            out("");
-            out("| connections | Memgrate req/s | memcached req/s | ratio | Memgrate p50/p99/p99.9 µs | memcached p50/p99/p99.9 µs | p99 ratio |");
-            out("|---:|---:|---:|---:|---:|---:|---:|");
-            for (Map.Entry<Integer, List<Run[]>> entry : runs.entrySet()) {
-                List<Run[]> rs = entry.getValue();
-                out("| %d | %,.0f | %,.0f | %.2f | %s | %s | %.2f |", entry.getKey(), med(rs, 0, r -> r.result.throughput()),
-                        med(rs, mc, r -> r.result.throughput()), ratio(rs, 0, mc, r -> r.result.throughput()),
-                        medPercentiles(rs, 0), medPercentiles(rs, mc), ratio(rs, 0, mc, r -> r.result.micros(99)));
-            }
-            if (variants.size() > 1) {
-                out("");
-                out("Before / after (%s = --baseline-jar, Memgrate = --jar; same run, same memcached):", variants.get(1).name);
-                out("");
-                out("| connections | before req/s | after req/s | after/before | before vs memcached | after vs memcached | before p50/p99/p99.9 µs | after p50/p99/p99.9 µs | before p99 ratio | after p99 ratio | before µs CPU/req | after µs CPU/req |");
-                out("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-                for (Map.Entry<Integer, List<Run[]>> entry : runs.entrySet()) {
-                    List<Run[]> rs = entry.getValue();
-                    out("| %d | %,.0f | %,.0f | %.2f | %.2f | %.2f | %s | %s | %.2f | %.2f | %.2f | %.2f |", entry.getKey(),
-                            med(rs, 1, r -> r.result.throughput()), med(rs, 0, r -> r.result.throughput()),
-                            ratio(rs, 0, 1, r -> r.result.throughput()),
-                            ratio(rs, 1, mc, r -> r.result.throughput()), ratio(rs, 0, mc, r -> r.result.throughput()),
-                            medPercentiles(rs, 1), medPercentiles(rs, 0),
-                            ratio(rs, 1, mc, r -> r.result.micros(99)), ratio(rs, 0, mc, r -> r.result.micros(99)),
-                            med(rs, 1, Run::serverCpuMicrosPerRequest), med(rs, 0, Run::serverCpuMicrosPerRequest));
-                }
-                out("");
-                out("| build | start to /q/health/ready (median) | start to first answer (median) | idle RSS | max RSS under %d connections |", maxConnections);
-                out("|---|---:|---:|---:|---:|");
-                for (Variant variant : variants) {
-                    out("| %s | %.0f ms | %.0f ms | %.1f MiB | %.1f MiB |", variant.name, median(variant.healthMillis),
-                            median(variant.answerMillis), variant.idleRssKib / 1024.0, variant.loadRssKib / 1024.0);
-                }
-            }
-            out("");
-            out("CPU during each measured window (%% of one core; %d cores in total), and CPU per request;"
-                    + " server RSS: max sampled every 250 ms from the start of the warm-up:", cpus);
-            out("| connections | server | req/s | server CPU | server µs CPU/req | generator process CPU | generator NIO threads CPU | generator µs CPU/req | other processes CPU | server RSS max | errors |");
-            out("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-            for (Map.Entry<Integer, List<Run[]>> entry : runs.entrySet()) {
-                for (Run[] round : entry.getValue()) {
-                    for (Run r : round) {
-                        out("| %d | %s | %,.0f | %.0f%% | %.2f | %.0f%% | %.0f%% | %.2f | %.0f%% | %.1f MiB | %d |", entry.getKey(),
-                                r.server, r.result.throughput(), r.serverCpuPercent(), r.serverCpuMicrosPerRequest(),
-                                r.generatorCpuPercent(), 100.0 * r.result.generatorThreadCpuNanos() / (r.result.seconds() * 1e9),
-                                r.generatorCpuMicrosPerRequest(), r.otherCpuPercent(), r.maxRssKib / 1024.0, r.result.errors());
-                    }
-                }
-            }
-
-            // ---- upstream load vs client count ----
-            out("");
-            out("## Upstream requests vs polling clients (each client: one `config get cluster` every %d ms, %d s;"
-                    + " memgrate.refresh-interval=%s)", pollIntervalMillis, pollSeconds, refreshInterval);
-            out("| polling clients | client req/s served | primary upstream req/min | secondary upstream req/min | errors |");
-            out("|---:|---:|---:|---:|---:|");
-            List<double[]> perMinute = new ArrayList<>();
-            for (int clients : pollClients) {
-                // Only the Memgrate under test polls during this window: stop the baseline build first.
-                if (variants.size() > 1 && variants.get(1).process.process.isAlive()) {
-                    variants.get(1).process.close();
-                }
-                long oldBefore = oldCluster.configRequests();
-                long newBefore = newCluster.configRequests();
-                long before = System.nanoTime();
-                LoadGenerator.Result polled = new LoadGenerator(new LoadGenerator.Settings(
-                        new InetSocketAddress("127.0.0.1", main.listenPort), CONFIG_GET, memgrateReply, clients, 1, 1,
-                        Duration.ZERO, Duration.ofSeconds(pollSeconds), Duration.ofMillis(pollIntervalMillis).toNanos()))
-                        .run(() -> { }, () -> { }, () -> { }, Duration.ofSeconds(1));
-                double minutes = (System.nanoTime() - before) / 60e9;
-                double oldPerMinute = (oldCluster.configRequests() - oldBefore) / minutes;
-                double newPerMinute = (newCluster.configRequests() - newBefore) / minutes;
-                perMinute.add(new double[] {oldPerMinute, newPerMinute});
-                errors += polled.errors();
-                printErrors("poll " + clients, polled);
-                out("| %d | %,.0f | %.1f | %.1f | %d |", clients, polled.throughput(), oldPerMinute, newPerMinute, polled.errors());
-            }
-
-            // ---- targets ----
-            out("");
-            out("## Targets (Memgrate = --jar)");
-            for (Map.Entry<Integer, List<Run[]>> entry : runs.entrySet()) {
-                if (entry.getKey() < 64) {
-                    continue;
-                }
-                List<Run[]> rs = entry.getValue();
-                double ratio = ratio(rs, 0, mc, r -> r.result.throughput());
-                double p99Ratio = ratio(rs, 0, mc, r -> r.result.micros(99));
-                out("- %d connections: throughput %.2fx memcached (target >= 0.90): %s; p99 %.2fx memcached (target <= 1.50): %s",
-                        entry.getKey(), ratio, verdict(ratio >= 0.9), p99Ratio, verdict(p99Ratio <= 1.5));
-            }
-            double healthMedian = median(main.healthMillis);
-            double answerMedian = median(main.answerMillis);
-            out("- start to ready: /q/health/ready %.0f ms, first correct answer %.0f ms (target <= 1500 ms): %s",
-                    healthMedian, answerMedian, verdict(Math.max(healthMedian, answerMedian) <= 1500));
-            out("- RSS: idle %.1f MiB, max under %d-connection load %.1f MiB, peak (VmHWM) %.1f MiB (target <= 128 MiB): %s",
-                    main.idleRssKib / 1024.0, maxConnections, main.loadRssKib / 1024.0, main.process.peakRssKib() / 1024.0,
-                    verdict(main.loadRssKib <= 128 * 1024));
-            if (perMinute.size() >= 2) {
-                double first = perMinute.get(0)[0] + perMinute.get(0)[1];
-                double last = perMinute.get(perMinute.size() - 1)[0] + perMinute.get(perMinute.size() - 1)[1];
-                out("- upstream requests/min, both upstreams: %.1f with %d client(s), %.1f with %d: %s", first,
-                        pollClients.get(0), last, pollClients.get(pollClients.size() - 1),
-                        verdict(last <= first * 1.1 + 2));
-            }
-            out("- validation errors (replies not byte-identical, closed connections): %d", errors);
+            targets.add(startMemcached(exchanges));
+            Map<Integer, List<Run[]>> runs = loadRounds(targets, variants);
+            List<double[]> perMinute = upstreamRequests(variants, oldCluster, newCluster, exchanges.memgrateReply());
+            printTargets(runs, variants.get(0), targets.size() - 1, perMinute);
         } finally {
-            for (Variant variant : variants) {
-                if (variant.process != null) {
-                    variant.process.close();
-                }
-            }
-            if (memcached != null) {
-                memcached.close();
-            }
+            servers.forEach(ServerProcess::close);
             oldCluster.stop();
             newCluster.stop();
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -449,6 +222,260 @@ public final class DiscoveryBenchmark {
         }
         return errors;
     }
+
+    private Exchanges exchanges(Topology oldConfig, Topology newConfig) {
+        Topology merged = TopologyMerger.merge(oldConfig, newConfig, MigrationPlan.UNION, 0);
+        byte[] payload = TopologyPayload.of(merged);
+        Exchanges exchanges = new Exchanges(payload, Replies.config(merged), memcachedRequest(), memcachedReply(payload));
+        out("payload: %d nodes, %d bytes; reply %d bytes; request %d bytes (memcached: '%s', reply %d bytes)",
+                merged.nodes().size(), payload.length, exchanges.memgrateReply().length, CONFIG_GET.length,
+                printable(exchanges.memcachedRequest()), exchanges.memcachedRequest().length, exchanges.memcachedReply().length);
+        if (exchanges.memcachedReply().length != exchanges.memgrateReply().length
+                || exchanges.memcachedRequest().length != CONFIG_GET.length) {
+            throw new IllegalStateException("memcached request/reply sizes differ from Memgrate's");
+        }
+        return exchanges;
+    }
+
+    /** The build under test (--jar) first, then the --baseline-jar one if given. */
+    private List<Variant> variants(int oldPort, int newPort) {
+        List<Variant> variants = new ArrayList<>();
+        variants.add(new Variant("Memgrate", allCpus, prefix, jar, jvmOpts, oldPort, newPort, refreshInterval));
+        if (!baselineJar.isEmpty()) {
+            List<String> baselineJvmOpts = OPTIONS.containsKey("baseline-jvm-opts")
+                    ? List.of(option("baseline-jvm-opts", "").trim().split("\\s+")) : jvmOpts;
+            variants.add(new Variant("Memgrate-before", allCpus, prefix, Path.of(baselineJar), baselineJvmOpts, oldPort, newPort,
+                    refreshInterval));
+        }
+        for (Variant variant : variants) {
+            out("%s (in %s): %s", variant.name, variant.directory, String.join(" ", variant.loadCommand));
+        }
+        out("Memgrate JVM options: %s", String.join(" ", jvmOpts));
+        if (OPTIONS.containsKey("baseline-jvm-opts")) {
+            out("Memgrate-before JVM options: %s", option("baseline-jvm-opts", ""));
+        }
+        return variants;
+    }
+
+    private void measureStartUp(List<Variant> variants, byte[] memgrateReply) throws IOException, InterruptedException {
+        out("");
+        out("## Start-up (process start -> ready), %d starts each, not pinned (the whole machine, otherwise idle)", startupRuns);
+        out("| start | build | /q/health/ready 200 | first correct `config get cluster` answer | Quarkus 'started in' | RSS 2 s after ready |");
+        out("|---|---|---|---|---|---|");
+        for (int i = 1; i <= startupRuns; i++) {
+            for (int v = 0; v < variants.size(); v++) {
+                Variant variant = variants.get((v + i - 1) % variants.size());
+                waitQuiet(intOption("quiet-wait-seconds", 60));
+                try (ServerProcess candidate = ServerProcess.start(variant.name, variant.command, variant.directory,
+                        outDir.resolve(variant.name.toLowerCase(Locale.ROOT) + "-start-" + i + ".log"))) {
+                    double[] ready = awaitReady(candidate, variant.listenPort, variant.httpPort, memgrateReply);
+                    Thread.sleep(2000);
+                    long rss = candidate.rssKib();
+                    variant.healthMillis.add(ready[0]);
+                    variant.answerMillis.add(ready[1]);
+                    out("| %d | %s | %.0f ms | %.0f ms | %s | %.1f MiB |", i, variant.name, ready[0], ready[1],
+                            startedIn(candidate.logText()), rss / 1024.0);
+                    if (candidate.logText().contains("Unable to use shared archive")) {
+                        out("WARNING: %s did not load its class-data archive (see %s)", variant.name, candidate.log());
+                    }
+                }
+                waitPortFree(variant.listenPort);
+                waitPortFree(variant.httpPort);
+            }
+        }
+        for (Variant variant : variants) {
+            out("%s median: /q/health/ready %.0f ms, first answer %.0f ms", variant.name,
+                    median(variant.healthMillis), median(variant.answerMillis));
+        }
+        out("note: /q/health/ready turns UP once the first complete merge is served and the listener is bound.");
+        out("");
+    }
+
+    /** Starts each build for the load runs, pinned when pinning. */
+    private void startForLoad(List<Variant> variants, byte[] memgrateReply) throws IOException, InterruptedException {
+        for (Variant variant : variants) {
+            waitQuiet(intOption("quiet-wait-seconds", 60));
+            variant.process = ServerProcess.start(variant.name, variant.loadCommand, variant.directory,
+                    outDir.resolve(variant.name.toLowerCase(Locale.ROOT) + ".log"));
+            servers.add(variant.process);
+            double[] ready = awaitReady(variant.process, variant.listenPort, variant.httpPort, memgrateReply);
+            Thread.sleep(2000);
+            variant.idleRssKib = variant.process.rssKib();
+            out("%s for the load runs: pid %d%s, first answer after %.0f ms, idle RSS %.1f MiB", variant.name,
+                    variant.process.pid(), pin ? " (pinned to CPU " + serverCpus + ")" : "", ready[1],
+                    variant.idleRssKib / 1024.0);
+        }
+    }
+
+    /** A memcached (the tests' command line, with the benchmark's limits) holding Memgrate's payload, as a target. */
+    private Target startMemcached(Exchanges exchanges) throws IOException, InterruptedException {
+        int port = FreePorts.next();
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(MemcachedProcess.command(port, memcachedThreads, 4096, 64));
+        ServerProcess memcached = ServerProcess.start("memcached", command, outDir.resolve("memcached.log"));
+        servers.add(memcached);
+        storeValue(port, exchanges.payload(), exchanges.memcachedRequest(), exchanges.memcachedReply());
+        out("");
+        out("memcached: %s (%s), pid %d", String.join(" ", command), MemcachedProcess.version(), memcached.pid());
+        return new Target("memcached", memcached, port, exchanges.memcachedRequest(), exchanges.memcachedReply());
+    }
+
+    /** Closed-loop rounds over every target at every connection count; prints and returns the runs by connections. */
+    private Map<Integer, List<Run[]>> loadRounds(List<Target> targets, List<Variant> variants)
+            throws IOException, InterruptedException {
+        out("");
+        out("## Closed loop: each connection sends the request again as soon as its reply is complete (depth %d),"
+                + " %d s warm-up then %d s measured, %d round(s)", depth, warmup.toSeconds(), measure.toSeconds(), rounds);
+        errors += warmUpJit(targets, connectionCounts, depth, threads);
+        Map<Integer, List<Run[]>> runs = new LinkedHashMap<>();
+        for (int round = 1; round <= rounds; round++) {
+            if (rounds > 1) {
+                out("round %d of %d", round, rounds);
+            }
+            for (int connections : connectionCounts) {
+                Run[] results = new Run[targets.size()];
+                // Rotate who goes first, so that no server always runs right after another one's load.
+                for (int k = 0; k < targets.size(); k++) {
+                    int t = (k + round - 1) % targets.size();
+                    Target target = targets.get(t);
+                    results[t] = load(target.name(), target.process(), target.port(), target.request(), target.reply(),
+                            connections, depth, threads, warmup, measure);
+                    errors += results[t].result.errors();
+                }
+                runs.computeIfAbsent(connections, k -> new ArrayList<>()).add(results);
+                if (connections == maxConnections()) {
+                    for (int v = 0; v < variants.size(); v++) {
+                        variants.get(v).loadRssKib = Math.max(variants.get(v).loadRssKib, results[v].maxRssKib);
+                    }
+                }
+            }
+        }
+        printResults(runs, variants, targets.size() - 1);
+        return runs;
+    }
+
+    private int maxConnections() {
+        return connectionCounts.stream().mapToInt(Integer::intValue).max().orElse(0);
+    }
+
+    /** The closed-loop tables; {@code mc} is memcached's index in each round's runs. */
+    private void printResults(Map<Integer, List<Run[]>> runs, List<Variant> variants, int mc) {
+        out("");
+        out("Results%s:", rounds > 1 ? " (median of " + rounds + " rounds for each column; ratios: median of the"
+                + " per-round ratios)" : "");
+        out("");
+        out("| connections | Memgrate req/s | memcached req/s | ratio | Memgrate p50/p99/p99.9 µs | memcached p50/p99/p99.9 µs | p99 ratio |");
+        out("|---:|---:|---:|---:|---:|---:|---:|");
+        for (Map.Entry<Integer, List<Run[]>> entry : runs.entrySet()) {
+            List<Run[]> rs = entry.getValue();
+            out("| %d | %,.0f | %,.0f | %.2f | %s | %s | %.2f |", entry.getKey(), med(rs, 0, r -> r.result.throughput()),
+                    med(rs, mc, r -> r.result.throughput()), ratio(rs, 0, mc, r -> r.result.throughput()),
+                    medPercentiles(rs, 0), medPercentiles(rs, mc), ratio(rs, 0, mc, r -> r.result.micros(99)));
+        }
+        if (variants.size() > 1) {
+            out("");
+            out("Before / after (%s = --baseline-jar, Memgrate = --jar; same run, same memcached):", variants.get(1).name);
+            out("");
+            out("| connections | before req/s | after req/s | after/before | before vs memcached | after vs memcached | before p50/p99/p99.9 µs | after p50/p99/p99.9 µs | before p99 ratio | after p99 ratio | before µs CPU/req | after µs CPU/req |");
+            out("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            for (Map.Entry<Integer, List<Run[]>> entry : runs.entrySet()) {
+                List<Run[]> rs = entry.getValue();
+                out("| %d | %,.0f | %,.0f | %.2f | %.2f | %.2f | %s | %s | %.2f | %.2f | %.2f | %.2f |", entry.getKey(),
+                        med(rs, 1, r -> r.result.throughput()), med(rs, 0, r -> r.result.throughput()),
+                        ratio(rs, 0, 1, r -> r.result.throughput()),
+                        ratio(rs, 1, mc, r -> r.result.throughput()), ratio(rs, 0, mc, r -> r.result.throughput()),
+                        medPercentiles(rs, 1), medPercentiles(rs, 0),
+                        ratio(rs, 1, mc, r -> r.result.micros(99)), ratio(rs, 0, mc, r -> r.result.micros(99)),
+                        med(rs, 1, Run::serverCpuMicrosPerRequest), med(rs, 0, Run::serverCpuMicrosPerRequest));
+            }
+            out("");
+            out("| build | start to /q/health/ready (median) | start to first answer (median) | idle RSS | max RSS under %d connections |", maxConnections());
+            out("|---|---:|---:|---:|---:|");
+            for (Variant variant : variants) {
+                out("| %s | %.0f ms | %.0f ms | %.1f MiB | %.1f MiB |", variant.name, median(variant.healthMillis),
+                        median(variant.answerMillis), variant.idleRssKib / 1024.0, variant.loadRssKib / 1024.0);
+            }
+        }
+        out("");
+        out("CPU during each measured window (%% of one core; %d cores in total), and CPU per request;"
+                + " server RSS: max sampled every 250 ms from the start of the warm-up:", cpus);
+        out("| connections | server | req/s | server CPU | server µs CPU/req | generator process CPU | generator NIO threads CPU | generator µs CPU/req | other processes CPU | server RSS max | errors |");
+        out("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (Map.Entry<Integer, List<Run[]>> entry : runs.entrySet()) {
+            for (Run[] round : entry.getValue()) {
+                for (Run r : round) {
+                    out("| %d | %s | %,.0f | %.0f%% | %.2f | %.0f%% | %.0f%% | %.2f | %.0f%% | %.1f MiB | %d |", entry.getKey(),
+                            r.server, r.result.throughput(), r.serverCpuPercent(), r.serverCpuMicrosPerRequest(),
+                            r.generatorCpuPercent(), 100.0 * r.result.generatorThreadCpuNanos() / (r.result.seconds() * 1e9),
+                            r.generatorCpuMicrosPerRequest(), r.otherCpuPercent(), r.maxRssKib / 1024.0, r.result.errors());
+                }
+            }
+        }
+    }
+
+    /** Upstream requests per minute while each number of clients polls the build under test; {primary, secondary}. */
+    private List<double[]> upstreamRequests(List<Variant> variants, EmulatedConfigEndpoint oldCluster,
+            EmulatedConfigEndpoint newCluster, byte[] memgrateReply) throws IOException, InterruptedException {
+        out("");
+        out("## Upstream requests vs polling clients (each client: one `config get cluster` every %d ms, %d s;"
+                + " memgrate.refresh-interval=%s)", pollIntervalMillis, pollSeconds, refreshInterval);
+        out("| polling clients | client req/s served | primary upstream req/min | secondary upstream req/min | errors |");
+        out("|---:|---:|---:|---:|---:|");
+        List<double[]> perMinute = new ArrayList<>();
+        for (int clients : pollClients) {
+            // Only the Memgrate under test polls during this window: stop the baseline build first.
+            if (variants.size() > 1 && variants.get(1).process.process.isAlive()) {
+                variants.get(1).process.close();
+            }
+            long oldBefore = oldCluster.configRequests();
+            long newBefore = newCluster.configRequests();
+            long before = System.nanoTime();
+            LoadGenerator.Result polled = new LoadGenerator(new LoadGenerator.Settings(
+                    new InetSocketAddress("127.0.0.1", variants.get(0).listenPort), CONFIG_GET, memgrateReply, clients, 1, 1,
+                    Duration.ZERO, Duration.ofSeconds(pollSeconds), Duration.ofMillis(pollIntervalMillis).toNanos()))
+                    .run(() -> { }, () -> { }, () -> { }, Duration.ofSeconds(1));
+            double minutes = (System.nanoTime() - before) / 60e9;
+            double oldPerMinute = (oldCluster.configRequests() - oldBefore) / minutes;
+            double newPerMinute = (newCluster.configRequests() - newBefore) / minutes;
+            perMinute.add(new double[] {oldPerMinute, newPerMinute});
+            errors += polled.errors();
+            printErrors("poll " + clients, polled);
+            out("| %d | %,.0f | %.1f | %.1f | %d |", clients, polled.throughput(), oldPerMinute, newPerMinute, polled.errors());
+        }
+        return perMinute;
+    }
+
+    /** Each target met or missed, for the build under test ({@code main}); {@code mc} is memcached's index. */
+    private void printTargets(Map<Integer, List<Run[]>> runs, Variant main, int mc, List<double[]> perMinute) {
+        out("");
+        out("## Targets (Memgrate = --jar)");
+        for (Map.Entry<Integer, List<Run[]>> entry : runs.entrySet()) {
+            if (entry.getKey() < 64) {
+                continue;
+            }
+            List<Run[]> rs = entry.getValue();
+            double ratio = ratio(rs, 0, mc, r -> r.result.throughput());
+            double p99Ratio = ratio(rs, 0, mc, r -> r.result.micros(99));
+            out("- %d connections: throughput %.2fx memcached (target >= 0.90): %s; p99 %.2fx memcached (target <= 1.50): %s",
+                    entry.getKey(), ratio, verdict(ratio >= 0.9), p99Ratio, verdict(p99Ratio <= 1.5));
+        }
+        double healthMedian = median(main.healthMillis);
+        double answerMedian = median(main.answerMillis);
+        out("- start to ready: /q/health/ready %.0f ms, first correct answer %.0f ms (target <= 1500 ms): %s",
+                healthMedian, answerMedian, verdict(Math.max(healthMedian, answerMedian) <= 1500));
+        out("- RSS: idle %.1f MiB, max under %d-connection load %.1f MiB, peak (VmHWM) %.1f MiB (target <= 128 MiB): %s",
+                main.idleRssKib / 1024.0, maxConnections(), main.loadRssKib / 1024.0, main.process.peakRssKib() / 1024.0,
+                verdict(main.loadRssKib <= 128 * 1024));
+        if (perMinute.size() >= 2) {
+            double first = perMinute.get(0)[0] + perMinute.get(0)[1];
+            double last = perMinute.get(perMinute.size() - 1)[0] + perMinute.get(perMinute.size() - 1)[1];
+            out("- upstream requests/min, both upstreams: %.1f with %d client(s), %.1f with %d: %s", first,
+                    pollClients.get(0), last, pollClients.get(pollClients.size() - 1),
+                    verdict(last <= first * 1.1 + 2));
+        }
+        out("- validation errors (replies not byte-identical, closed connections): %d", errors);
+    }
+
 
     /**
      * metric(a) / metric(b) in each round (runs of one round are back to back, so they share the machine's state),
@@ -735,26 +762,6 @@ public final class DiscoveryBenchmark {
             }
         }
         throw new IOException("memcached did not start on port " + port, last);
-    }
-
-    private static String memcachedBinary() {
-        for (String candidate : List.of("/usr/bin/memcached", "/usr/local/bin/memcached")) {
-            if (Files.isExecutable(Path.of(candidate))) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("memcached is not installed (apt-get install -y memcached)");
-    }
-
-    private static String memcachedVersion() {
-        try {
-            Process p = new ProcessBuilder(memcachedBinary(), "-V").redirectErrorStream(true).start();
-            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-            p.waitFor(5, TimeUnit.SECONDS);
-            return text;
-        } catch (IOException | InterruptedException e) {
-            return "memcached ?";
-        }
     }
 
     private static String cpuModel() {

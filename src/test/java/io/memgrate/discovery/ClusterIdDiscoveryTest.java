@@ -1,7 +1,6 @@
 package io.memgrate.discovery;
 
 import static io.memgrate.support.ExpectedReplies.configReply;
-import static io.memgrate.support.ExpectedReplies.mergedPayload;
 import static io.memgrate.support.ExpectedReplies.payload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -19,26 +18,29 @@ import org.junit.jupiter.api.Test;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
 import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Memgrate configured only by two ElastiCache cluster IDs, resolved by the real AWS SDK through an emulated API. */
 @QuarkusTest
-@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true,
+@WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS,
         initArgs = @ResourceArg(name = TestClusters.BY_CLUSTER_ID, value = "true"))
 class ClusterIdDiscoveryTest {
 
     @Inject
     ConfigEndpointServer server;
 
+    @InjectTestClusters
+    TestClusters clusters;
+
     @Test
     void clusterIdsResolveToTheMergedAnswerAndAMovedEndpointIsFollowedWithoutAPartialMerge() {
-        TestClusters clusters = TestClusters.current();
-        String original = configReply(mergedPayload(clusters));
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(configGet()).isEqualTo(original));
+        String original = clusters.awaitMergeServed(server.port());
 
         // The primary cluster is recreated: its configuration endpoint moves, lists one more node, and the old one
         // stops answering. Its version starts higher, as the merge must rise.
@@ -55,17 +57,11 @@ class ClusterIdDiscoveryTest {
         String expected = configReply(payload(recreated.version() + clusters.secondary().endpoint().config().version(), expectedNodes));
         Set<String> seen = new HashSet<>();
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> {
-            String reply = configGet();
+            String reply = TextClient.configGet(server.port());
             seen.add(reply);
             return reply.equals(expected);
         });
         assertThat(seen).as("every answer during the move was the whole old or the whole new merge").containsOnly(original, expected);
         clusters.primary().start();
-    }
-
-    private String configGet() {
-        try (TextClient client = new TextClient(server.port())) {
-            return client.configGet();
-        }
     }
 }

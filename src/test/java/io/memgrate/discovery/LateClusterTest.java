@@ -1,7 +1,5 @@
 package io.memgrate.discovery;
 
-import static io.memgrate.support.ExpectedReplies.configReply;
-import static io.memgrate.support.ExpectedReplies.mergedPayload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,10 +10,12 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -23,7 +23,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * on through their backoff, polling never stops, and the merge is served once the cluster appears.
  */
 @QuarkusTest
-@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true, initArgs = {
+@WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS, initArgs = {
         @ResourceArg(name = TestClusters.BY_CLUSTER_ID, value = "true"),
         @ResourceArg(name = TestClusters.PRIMARY_NOT_CREATED, value = "true") })
 class LateClusterTest {
@@ -31,22 +31,19 @@ class LateClusterTest {
     @Inject
     ConfigEndpointServer server;
 
+    @InjectTestClusters
+    TestClusters clusters;
+
     @Test
     void aClusterCreatedAfterStartIsPickedUp() {
-        TestClusters clusters = TestClusters.current();
         // lookups 1 s and 2 s apart: polls went on through the backoff (a dead poller never asks again)
         await().atMost(Duration.ofSeconds(15)).until(() -> clusters.api().requests(TestClusters.PRIMARY_CLUSTER_ID) >= 3);
-        assertThat(configGet()).isEqualTo("SERVER_ERROR configuration not ready: waiting for the first answer of primary upstream\r\n");
+        assertThat(TextClient.configGet(server.port()))
+                .isEqualTo("SERVER_ERROR configuration not ready: waiting for the first answer of primary upstream\r\n");
 
         clusters.api().memcachedCluster(TestClusters.PRIMARY_CLUSTER_ID, "available", "127.0.0.1", clusters.primary().port());
 
         // the next lookup is at most one backoff step (4 s) away
-        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(configGet()).isEqualTo(configReply(mergedPayload(clusters))));
-    }
-
-    private String configGet() {
-        try (TextClient client = new TextClient(server.port())) {
-            return client.configGet();
-        }
+        clusters.awaitMergeServed(server.port());
     }
 }

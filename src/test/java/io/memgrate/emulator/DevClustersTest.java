@@ -1,13 +1,12 @@
 package io.memgrate.emulator;
 
+import static io.memgrate.support.ExpectedReplies.configReply;
+import static io.memgrate.support.Serving.awaitServed;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -27,8 +26,6 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @TestProfile(DevClustersTest.DevClustersOnFreePorts.class)
 class DevClustersTest {
-
-    private static final Duration WAIT = Duration.ofSeconds(10);
 
     /** Dev clusters as in dev mode, on free ports instead of 212xx, which may be busy. */
     public static class DevClustersOnFreePorts implements QuarkusTestProfile {
@@ -101,7 +98,7 @@ class DevClustersTest {
     void drainingANodeRaisesItsClustersVersionAndChangesMemgratesAndTheNodesAnswers() {
         long oldVersion = devClusters.config(DevClusters.Cluster.OLD).version();
         long newVersion = devClusters.config(DevClusters.Cluster.NEW).version();
-        awaitMemgrateServes(configReply((oldVersion + newVersion) + "\n" + oldNodes + " " + newNodes + "\n"));
+        awaitServed(server.port(), configReply((oldVersion + newVersion) + "\n" + oldNodes + " " + newNodes + "\n"));
 
         given().delete("/memgrate/dev/clusters/old/nodes/old-2.memgrate.local").then().statusCode(200)
                 .body("cluster", equalTo("old"))
@@ -109,7 +106,7 @@ class DevClustersTest {
                 .body("nodes", contains("old-1.memgrate.local|127.0.0.1|" + old1));
 
         String remaining = "old-1.memgrate.local|127.0.0.1|" + old1;
-        awaitMemgrateServes(configReply((oldVersion + 1 + newVersion) + "\n" + remaining + " " + newNodes + "\n"));
+        awaitServed(server.port(), configReply((oldVersion + 1 + newVersion) + "\n" + remaining + " " + newNodes + "\n"));
         String nodesOwn = configReply((oldVersion + 1) + "\n" + remaining + "\n");
         for (int port : new int[] { old1, old2 }) {
             try (TextClient node = new TextClient(port)) {
@@ -130,15 +127,4 @@ class DevClustersTest {
                 .body(equalTo("old-1.memgrate.local is the last node of the old cluster; a cluster needs at least one node\n"));
     }
 
-    private void awaitMemgrateServes(String expected) {
-        await().atMost(WAIT).untilAsserted(() -> {
-            try (TextClient client = new TextClient(server.port())) {
-                assertThat(client.configGet()).isEqualTo(expected);
-            }
-        });
-    }
-
-    private static String configReply(String payload) {
-        return "CONFIG cluster 0 " + payload.getBytes(StandardCharsets.US_ASCII).length + "\r\n" + payload + "\r\nEND\r\n";
-    }
 }

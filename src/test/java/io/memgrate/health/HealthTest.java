@@ -24,15 +24,17 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
+import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.TestClusters;
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.vertx.core.Vertx;
 
 /** Readiness, liveness and startup JSON in each state. Ends in the shutting-down state, so it runs alone. */
 @QuarkusTest
-@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HealthTest {
 
@@ -46,15 +48,17 @@ class HealthTest {
     @Inject
     Event<ShutdownDelayInitiatedEvent> shutdownDelay;
 
+    @InjectTestClusters
+    TestClusters clusters;
+
     @AfterEach
     void restore() {
-        TestClusters.current().restore();
+        clusters.restore();
     }
 
     @Test
     @Order(1)
     void readyOnceTheMergeIsServedWithEachUpstreamsState() {
-        TestClusters clusters = TestClusters.current();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
         given().get("/q/health/ready").then().statusCode(200)
                 .body("status", equalTo("UP"))
@@ -72,7 +76,7 @@ class HealthTest {
     @Test
     @Order(2)
     void staysReadyWhileAnUpstreamFailsAndShowsTheError() {
-        TestClusters.current().primary().stop();
+        clusters.primary().stop();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/health/ready").then()
                 .body("checks.find { it.name == 'memgrate-merge' }.data.'primary.last_error'", startsWith("cannot connect to 127.0.0.1:")));
         given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
@@ -100,7 +104,6 @@ class HealthTest {
     @Test
     @Order(4)
     void staysReadyWhileANewNodeListIsHeldBackAndShowsWhy() {
-        TestClusters clusters = TestClusters.current();
         Topology primary = clusters.primary().endpoint().config();
         clusters.primary().endpoint().setConfig(new Topology(primary.version() - 2, primary.nodes().subList(1, 2)));
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/q/health/ready").then()

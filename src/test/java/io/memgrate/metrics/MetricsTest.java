@@ -1,7 +1,5 @@
 package io.memgrate.metrics;
 
-import static io.memgrate.support.ExpectedReplies.configReply;
-import static io.memgrate.support.ExpectedReplies.mergedPayload;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -14,33 +12,31 @@ import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.memgrate.cluster.Topology;
 import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
-/** The Prometheus metrics after a scripted sequence of client requests and upstream failures. */
+/** The Prometheus metrics after a scripted sequence of client requests and upstream failures, from a fresh start. */
 @QuarkusTest
-@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class MetricsTest {
 
     @Inject
     ConfigEndpointServer server;
 
-    @AfterEach
-    void restore() {
-        TestClusters.current().restore();
-    }
+    @InjectTestClusters
+    TestClusters clusters;
 
     @Test
     void metricsFollowRequestsAndUpstreamFailures() {
-        TestClusters clusters = TestClusters.current();
-        String config = configReply(mergedPayload(clusters));
+        String config = clusters.mergedReply();
         await().atMost(Duration.ofSeconds(10)).until(() -> metric("memgrate_served_version") == 10.0);
         double configOk = counter("memgrate_client_requests_total{command=\"config_get_cluster\",outcome=\"ok\"}");
         double versionOk = counter("memgrate_client_requests_total{command=\"version\",outcome=\"ok\"}");

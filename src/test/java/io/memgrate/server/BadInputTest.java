@@ -1,7 +1,5 @@
 package io.memgrate.server;
 
-import static io.memgrate.support.ExpectedReplies.configReply;
-import static io.memgrate.support.ExpectedReplies.mergedPayload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -21,17 +19,19 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.memgrate.support.InjectTestClusters;
+import io.memgrate.support.Serving;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 /** Bad client input gets a defined answer and a closed connection; nothing blocks and nothing served changes. */
 @QuarkusTest
 @TestProfile(SmallClientLimits.class)
-@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
+@WithTestResource(TestClusters.class)
 class BadInputTest {
 
     @Inject
@@ -40,11 +40,14 @@ class BadInputTest {
     @Inject
     MeterRegistry registry;
 
+    @InjectTestClusters
+    TestClusters clusters;
+
     private String config;
 
     @BeforeEach
     void serving() {
-        config = configReply(mergedPayload(TestClusters.current()));
+        config = clusters.mergedReply();
         Serving.awaitServedWithNoConnectionOpen(server, config);
     }
 

@@ -4,6 +4,7 @@ import static io.memgrate.support.ExpectedReplies.configReply;
 import static io.memgrate.support.ExpectedReplies.legacyReply;
 import static io.memgrate.support.ExpectedReplies.mergedPayload;
 import static io.memgrate.support.ExpectedReplies.payload;
+import static io.memgrate.support.Serving.awaitServed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,7 +16,6 @@ import java.util.Optional;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -26,14 +26,15 @@ import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.merge.HeldMerge;
 import io.memgrate.merge.MergedView;
 import io.memgrate.merge.UpstreamState;
+import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Memgrate in front of two emulated configuration endpoints that list real memcached nodes. */
 @QuarkusTest
-@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
+@WithTestResource(TestClusters.class)
 class ConfigEndpointServerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -44,18 +45,13 @@ class ConfigEndpointServerTest {
     @Inject
     MergedView view;
 
-    private TestClusters clusters;
+    @InjectTestClusters
+    TestClusters clusters;
 
     @BeforeEach
     void servingBothClusters() {
-        clusters = TestClusters.current();
         clusters.restore();
-        awaitServed(configReply(mergedPayload(clusters)));
-    }
-
-    @AfterEach
-    void restore() {
-        clusters.restore();
+        clusters.awaitMergeServed(server.port());
     }
 
     @Test
@@ -283,7 +279,7 @@ class ConfigEndpointServerTest {
         clusters.primary().endpoint().setNodes(List.of(oldNodes.get(1)));
         String expected = configReply(mergedPayload(clusters));
         assertThat(expected).doesNotContain(oldNodes.get(0).host()).startsWith("CONFIG cluster 0 ");
-        awaitServed(expected);
+        awaitServed(server.port(), expected);
         assertThat(view.served().orElseThrow().topology().version()).isEqualTo(before + 1);
     }
 
@@ -312,7 +308,7 @@ class ConfigEndpointServerTest {
         clusters.primary().endpoint().setConfig(new Topology(primary.version() + 1, replacement));
         List<Node> nodes = new ArrayList<>(replacement);
         nodes.addAll(clusters.secondary().endpoint().config().nodes());
-        awaitServed(configReply(payload(servedVersion + 1, nodes)));
+        awaitServed(server.port(), configReply(payload(servedVersion + 1, nodes)));
         assertThat(held()).isEmpty();
     }
 
@@ -321,7 +317,7 @@ class ConfigEndpointServerTest {
         clusters.primary().endpoint().setLegacyEngine(true);
         List<Node> oldNodes = clusters.primary().endpoint().config().nodes();
         clusters.primary().endpoint().setNodes(List.of(oldNodes.get(0)));
-        awaitServed(configReply(mergedPayload(clusters)));
+        clusters.awaitMergeServed(server.port());
     }
 
     private UpstreamState upstream(Side side) {
@@ -330,14 +326,6 @@ class ConfigEndpointServerTest {
 
     private void awaitError(Side side) {
         await().atMost(WAIT).until(() -> upstream(side).lastError() != null);
-    }
-
-    private void awaitServed(String expected) {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
-            try (TextClient client = new TextClient(server.port())) {
-                assertThat(client.configGet()).isEqualTo(expected);
-            }
-        });
     }
 
     private static String directStats(int port) {

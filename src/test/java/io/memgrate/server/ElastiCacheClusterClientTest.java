@@ -12,14 +12,15 @@ import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.memgrate.cluster.Node;
+import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.MemcachedProcess;
 import io.memgrate.support.PollConfigEndpointStrategy;
 import io.memgrate.support.TestClusters;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import net.spy.memcached.ClientMode;
 import net.spy.memcached.DefaultConnectionFactory;
@@ -29,7 +30,7 @@ import net.spy.memcached.config.NodeEndPoint;
 
 /** The real AWS ElastiCache Cluster Client for Java, in dynamic mode, discovers both clusters through Memgrate. */
 @QuarkusTest
-@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
+@WithTestResource(TestClusters.class)
 class ElastiCacheClusterClientTest {
 
     private static final Duration CLIENT_POLL = Duration.ofMillis(200);
@@ -38,14 +39,17 @@ class ElastiCacheClusterClientTest {
     @Inject
     ConfigEndpointServer server;
 
-    @AfterEach
-    void restore() {
-        TestClusters.current().restore();
+    @InjectTestClusters
+    TestClusters clusters;
+
+    @BeforeEach
+    void servingBothClusters() {
+        clusters.restore();
+        clusters.awaitMergeServed(server.port());
     }
 
     @Test
     void clientSpreadsKeysOverBothClustersAndStopsUsingARemovedNode() throws Exception {
-        TestClusters clusters = TestClusters.current();
         DefaultConnectionFactory factory = new DefaultConnectionFactory(ClientMode.Dynamic) {
             @Override
             public long getDynamicModePollingInterval() {

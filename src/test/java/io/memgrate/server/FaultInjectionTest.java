@@ -17,7 +17,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.memgrate.cluster.Node;
@@ -27,10 +27,11 @@ import io.memgrate.health.EventLoopLivenessCheck;
 import io.memgrate.merge.MergedView;
 import io.memgrate.merge.UpstreamState;
 import io.memgrate.protocol.TopologyPayload;
+import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.MemcachedProcess;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
@@ -39,7 +40,7 @@ import io.quarkus.test.junit.QuarkusTest;
  * back, and the event loops never stall.
  */
 @QuarkusTest
-@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
+@WithTestResource(TestClusters.class)
 class FaultInjectionTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -54,15 +55,19 @@ class FaultInjectionTest {
     @Liveness
     EventLoopLivenessCheck liveness;
 
-    @AfterEach
-    void restore() {
-        TestClusters.current().restore();
+    @InjectTestClusters
+    TestClusters clusters;
+
+    @BeforeEach
+    void servingBothClustersWithoutErrors() {
+        clusters.restore();
+        clusters.awaitMergeServed(server.port());
+        awaitHealthy(Side.PRIMARY);
+        awaitHealthy(Side.SECONDARY);
     }
 
     @Test
     void faultsNeverMakeTheServedConfigurationGoBackwardsOrPartial() throws Exception {
-        TestClusters clusters = TestClusters.current();
-        await().atMost(WAIT).until(() -> view.served().isPresent());
         AtomicBoolean running = new AtomicBoolean(true);
         ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
         ExecutorService pool = Executors.newFixedThreadPool(4);

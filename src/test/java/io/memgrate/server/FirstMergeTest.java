@@ -1,10 +1,8 @@
 package io.memgrate.server;
 
-import static io.memgrate.support.ExpectedReplies.configReply;
-import static io.memgrate.support.ExpectedReplies.mergedPayload;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -14,24 +12,28 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** Until every configured upstream has answered once, Memgrate serves no configuration at all. */
 @QuarkusTest
-@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true,
+@WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS,
         initArgs = @ResourceArg(name = TestClusters.SECONDARY_DOWN, value = "true"))
 class FirstMergeTest {
 
     @Inject
     ConfigEndpointServer server;
 
+    @InjectTestClusters
+    TestClusters clusters;
+
     @Test
     void noPartialMergeIsServedBeforeEveryUpstreamAnswered() {
-        TestClusters clusters = TestClusters.current();
         String notReady = "SERVER_ERROR configuration not ready: waiting for the first answer of secondary upstream\r\n";
         try (TextClient client = new TextClient(server.port())) {
             // the primary answers, so the version is known while the merge is not
@@ -46,7 +48,7 @@ class FirstMergeTest {
             given().get("/q/health/started").then().statusCode(200);
 
             clusters.secondary().start();
-            String merged = configReply(mergedPayload(clusters));
+            String merged = clusters.mergedReply();
             // the same connection stays usable and gets the whole merge once the secondary answered
             await().atMost(Duration.ofSeconds(10)).until(() -> {
                 String reply = client.configGet();

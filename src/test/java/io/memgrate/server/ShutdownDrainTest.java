@@ -1,7 +1,5 @@
 package io.memgrate.server;
 
-import static io.memgrate.support.ExpectedReplies.configReply;
-import static io.memgrate.support.ExpectedReplies.mergedPayload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -13,25 +11,30 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import io.memgrate.support.InjectTestClusters;
+import io.memgrate.support.Serving;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /** On shutdown the listener stops taking clients and open connections finish what they are answering. */
 @QuarkusTest
-@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class ShutdownDrainTest {
 
     @Inject
     ConfigEndpointServer server;
 
+    @InjectTestClusters
+    TestClusters clusters;
+
     @Test
     void openConnectionsFinishTheirRequestThenClose() throws Exception {
-        TestClusters clusters = TestClusters.current();
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.openConnections() == 0 && isServing());
+        String config = clusters.mergedReply();
+        Serving.awaitServedWithNoConnectionOpen(server, config);
         String secondaryStats = TextClient.stats(clusters.secondary().port(), null);
-        String config = configReply(mergedPayload(clusters));
 
         try (TextClient idle = new TextClient(server.port()); TextClient busy = new TextClient(server.port());
                 TextClient active = new TextClient(server.port())) {
@@ -60,13 +63,6 @@ class ShutdownDrainTest {
             assertThat(busy.closedByServer()).isTrue();
             shutdown.get(10, TimeUnit.SECONDS);
             assertThat(server.listening()).isFalse();
-        }
-    }
-
-    private boolean isServing() {
-        try (TextClient client = new TextClient(server.port())) {
-            client.send("config get cluster\r\n");
-            return client.readLine().startsWith("CONFIG cluster 0 ");
         }
     }
 }

@@ -1,7 +1,5 @@
 package io.memgrate.server;
 
-import static io.memgrate.support.ExpectedReplies.configReply;
-import static io.memgrate.support.ExpectedReplies.mergedPayload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -21,10 +19,12 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.memgrate.support.InjectTestClusters;
+import io.memgrate.support.Serving;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
@@ -35,7 +35,7 @@ import io.quarkus.test.junit.TestProfile;
  */
 @QuarkusTest
 @TestProfile(SmallClientLimits.class)
-@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
+@WithTestResource(TestClusters.class)
 class SlowReaderTest {
 
     private static final byte[] CONFIG_GET = "config get cluster\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -46,11 +46,14 @@ class SlowReaderTest {
     @Inject
     MeterRegistry registry;
 
+    @InjectTestClusters
+    TestClusters clusters;
+
     private String config;
 
     @BeforeEach
     void serving() {
-        config = configReply(mergedPayload(TestClusters.current()));
+        config = clusters.mergedReply();
         Serving.awaitServedWithNoConnectionOpen(server, config);
     }
 

@@ -25,11 +25,13 @@ import org.junit.jupiter.api.Test;
 
 import io.memgrate.settings.MemgrateSettings;
 import io.memgrate.settings.RegistryTls;
+import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.TestCertificates;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
-import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -42,7 +44,7 @@ import io.quarkus.tls.TlsConfigurationRegistry;
  */
 @QuarkusTest
 @TestProfile(TlsListenerTest.QuickReload.class)
-@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true,
+@WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS,
         initArgs = @ResourceArg(name = TestClusters.TLS, value = "true"))
 class TlsListenerTest {
 
@@ -61,10 +63,11 @@ class TlsListenerTest {
 
     @Inject
     TlsConfigurationRegistry registry;
+    @InjectTestClusters
+    TestClusters clusters;
 
     @Test
     void clientsGetTheMergeAndStatsOverTlsFromUpstreamsReachedOverTls() {
-        TestClusters clusters = TestClusters.current();
         SSLSocketFactory tls = TestCertificates.trusting(clusters.ca());
         String config = configReply(mergedPayload(clusters));
         await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> {
@@ -89,7 +92,6 @@ class TlsListenerTest {
 
     @Test
     void tlsComesFromTheRegistrysNamedConfigurations() throws Exception {
-        TestClusters clusters = TestClusters.current();
         TlsConfiguration listener = registry.get(RegistryTls.LISTENER).orElseThrow();
         assertThat(listener.getKeyStore().size()).isEqualTo(1);
         X509Certificate served = (X509Certificate) listener.getKeyStore().getCertificate(listener.getKeyStore().aliases().nextElement());
@@ -103,7 +105,6 @@ class TlsListenerTest {
 
     @Test
     void renewedCertificateGoesToNewConnectionsWhileOpenOnesGoOn() throws Exception {
-        TestClusters clusters = TestClusters.current();
         String config = configReply(mergedPayload(clusters));
         RecordingSocketFactory tls = new RecordingSocketFactory(TestCertificates.trusting(clusters.ca()));
         Path certificateFile = settings.tls().certificateFile().orElseThrow();

@@ -20,27 +20,32 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import io.memgrate.cluster.Topology;
 import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.TestClusters;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
+/** The status page from a fresh start (the versions it shows are those of a first merge). */
 @QuarkusTest
-@QuarkusTestResource(value = TestClusters.class, restrictToAnnotatedClass = true)
+@WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StatusResourceTest {
 
     @Inject
     ConfigEndpointServer server;
 
+    @InjectTestClusters
+    TestClusters clusters;
+
     @AfterEach
     void restore() {
-        TestClusters.current().restore();
+        clusters.restore();
     }
 
     @Test
     @Order(1)
     void statusShowsWhatIsServedAndEachUpstream() {
-        TestClusters clusters = TestClusters.current();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> given().get("/memgrate/status").then().body("ready", equalTo(true)));
         var old = clusters.primary().endpoint().config().nodes();
         var young = clusters.secondary().endpoint().config().nodes();
@@ -61,7 +66,6 @@ class StatusResourceTest {
     @Test
     @Order(2)
     void statusShowsANewNodeListHeldBackAndWhy() {
-        TestClusters clusters = TestClusters.current();
         given().get("/memgrate/status").then().body("held", nullValue());
         Topology primary = clusters.primary().endpoint().config();
         var replacement = primary.nodes().get(1);

@@ -13,33 +13,47 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A real memcached server (the Debian package) on a free loopback port, for the tests' cache nodes. */
+/**
+ * A real memcached server (the Debian package) on a free loopback port, for the tests' cache nodes. The benchmark
+ * starts its memcached with the same {@link #command}.
+ */
 public final class MemcachedProcess implements AutoCloseable {
 
-    private final Process process;
     private final int port;
+    private volatile Process process;
 
-    private MemcachedProcess(Process process, int port) {
-        this.process = process;
+    private MemcachedProcess(int port) {
         this.port = port;
     }
 
     public static MemcachedProcess start() {
-        int port = FreePorts.next();
+        MemcachedProcess memcached = new MemcachedProcess(FreePorts.next());
+        memcached.launch();
+        return memcached;
+    }
+
+    /**
+     * The command line of a memcached on 127.0.0.1:{@code port} with {@code threads} worker threads, at most
+     * {@code connections} connections and {@code megabytes} of item memory, without UDP.
+     */
+    public static List<String> command(int port, int threads, int connections, int megabytes) {
         List<String> command = new ArrayList<>(List.of(binary(), "-l", "127.0.0.1", "-p", String.valueOf(port),
-                "-U", "0", "-m", "16", "-t", "1", "-c", "256"));
+                "-U", "0", "-t", String.valueOf(threads), "-c", String.valueOf(connections), "-m", String.valueOf(megabytes)));
         if ("root".equals(System.getProperty("user.name"))) {
             command.addAll(List.of("-u", "root"));
         }
+        return command;
+    }
+
+    /** What {@code memcached -V} prints, such as {@code memcached 1.6.21}. */
+    public static String version() {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            MemcachedProcess memcached = new MemcachedProcess(process, port);
-            await("memcached on port " + port).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                    .ignoreExceptions().until(() -> memcached.command("version\r\n").startsWith("VERSION "));
-            return memcached;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot start memcached: " + e.getMessage(), e);
+            Process p = new ProcessBuilder(binary(), "-V").redirectErrorStream(true).start();
+            String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+            p.waitFor(5, TimeUnit.SECONDS);
+            return text;
+        } catch (IOException | InterruptedException e) {
+            return "memcached ?";
         }
     }
 
@@ -51,6 +65,24 @@ public final class MemcachedProcess implements AutoCloseable {
         }
         throw new IllegalStateException("memcached is not installed: the tests need real memcached nodes"
                 + " (apt-get install -y memcached)");
+    }
+
+    private void launch() {
+        try {
+            process = new ProcessBuilder(command(port, 1, 256, 16)).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start memcached: " + e.getMessage(), e);
+        }
+        await("memcached on port " + port).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .ignoreExceptions().until(() -> command("version\r\n").startsWith("VERSION "));
+    }
+
+    /** Starts this node again, empty and on the same port, if it was closed (a test let it die). */
+    public synchronized void restartIfStopped() {
+        if (!process.isAlive()) {
+            launch();
+        }
     }
 
     public int port() {
@@ -90,7 +122,7 @@ public final class MemcachedProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {

@@ -16,14 +16,15 @@ import io.vertx.core.Vertx;
 
 /**
  * Two test clusters of real memcached nodes ("old" with two nodes, "new" with two nodes), each behind an emulated
- * configuration endpoint, and Memgrate pointed at them: old = primary, new = secondary.
+ * configuration endpoint, and Memgrate pointed at them: old = primary, new = secondary. A test class gets them in a
+ * field annotated {@link InjectTestClusters}. Classes that declare them alike (same init args, same profile) with the
+ * default scope share one application: each {@link #restore()}s them before its tests. A class that needs a fresh
+ * start, or leaves the application or the clusters unusable, declares {@code RESTRICTED_TO_CLASS}.
  */
 public class TestClusters implements QuarkusTestResourceLifecycleManager {
 
     public static final String PRIMARY_ENGINE = "1.6.22";
     public static final String SECONDARY_ENGINE = "1.6.17";
-
-    private static volatile TestClusters current;
 
     private Vertx vertx;
     private final List<MemcachedProcess> oldNodes = new ArrayList<>();
@@ -32,11 +33,6 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     private Cluster secondary;
     private TestCertificates.Issued certificate;
     private final List<Cluster> extra = new ArrayList<>();
-
-    /** The clusters of the running test application. */
-    public static TestClusters current() {
-        return current;
-    }
 
     /** One emulated configuration endpoint and the configuration it started with. */
     public static final class Cluster {
@@ -107,6 +103,11 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     private ElastiCacheApi api;
 
     @Override
+    public void inject(TestInjector injector) {
+        injector.injectIntoFields(this, new TestInjector.AnnotatedAndMatchesType(InjectTestClusters.class, TestClusters.class));
+    }
+
+    @Override
     public void init(Map<String, String> initArgs) {
         secondaryDown = Boolean.parseBoolean(initArgs.getOrDefault(SECONDARY_DOWN, "false"));
         byClusterId = Boolean.parseBoolean(initArgs.getOrDefault(BY_CLUSTER_ID, "false"));
@@ -137,7 +138,6 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         if (secondaryDown) {
             secondary.stop();
         }
-        current = this;
         Map<String, String> config = new HashMap<>(Map.of(
                 "memgrate.listen.host", "127.0.0.1",
                 "memgrate.listen.port", "0",
@@ -223,10 +223,24 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         return newNodes;
     }
 
-    /** Restores both clusters after a test that changed them. */
+    /** Restores both clusters after a test that changed them, with every memcached node running again. */
     public void restore() {
+        oldNodes.forEach(MemcachedProcess::restartIfStopped);
+        newNodes.forEach(MemcachedProcess::restartIfStopped);
         primary.restore();
         secondary.restore();
+    }
+
+    /** The {@code config get cluster} reply that merges these clusters as they are now. */
+    public String mergedReply() {
+        return ExpectedReplies.configReply(ExpectedReplies.mergedPayload(this));
+    }
+
+    /** Waits until Memgrate, on {@code port}, serves the merge of these clusters as they are now; returns that reply. */
+    public String awaitMergeServed(int port) {
+        String reply = mergedReply();
+        Serving.awaitServed(port, reply);
+        return reply;
     }
 
     static <T> T await(Future<T> future) {
@@ -239,7 +253,6 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public void stop() {
-        current = null;
         extra.forEach(Cluster::stop);
         if (api != null) {
             api.close();

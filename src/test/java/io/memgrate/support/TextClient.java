@@ -119,6 +119,13 @@ public final class TextClient implements AutoCloseable {
         return header + read(Integer.parseInt(header.trim().split(" ")[3]) + "\r\nEND\r\n".length());
     }
 
+    /** The {@code config get cluster} answer of the server at {@code port}, on a new connection. */
+    public static String configGet(int port) {
+        try (TextClient client = new TextClient(port)) {
+            return client.configGet();
+        }
+    }
+
     /** The {@code stats} reply of the server at {@code port}, asked directly. */
     public static String stats(int port, SSLSocketFactory tls) {
         try (TextClient client = new TextClient(port, tls)) {
