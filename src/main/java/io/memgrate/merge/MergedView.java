@@ -2,6 +2,7 @@ package io.memgrate.merge;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,11 @@ public class MergedView {
     private volatile String engineVersion;
     /** The migration plan applied; null while none was given, which serves the union of both clusters. */
     private MigrationPlan plan;
+    /** The keys the last change of the served list moved; null before the first change. */
+    private KeysMoved lastChange;
+    /** The next steps, computed once per state: what they depend on, and the steps. */
+    private List<Object> nextStepsFor;
+    private List<NextStep> nextSteps = List.of();
 
     @Inject
     public MergedView(MemgrateSettings settings) {
@@ -161,7 +167,8 @@ public class MergedView {
             held = null;
         }
         lastNotServed = null;
-        logChange(current == null ? null : current.topology(), merged);
+        lastChange = current == null ? null : KeysMoved.between(current.topology().nodes(), merged.nodes());
+        logChange(current == null ? null : current.topology(), merged, lastChange);
         served = ServedTopology.of(merged);
         servedFrom = upstreamTopologies();
     }
@@ -239,14 +246,14 @@ public class MergedView {
                 + " on every Memgrate replica, then restart them one by one.";
     }
 
-    private static void logChange(Topology before, Topology after) {
+    private static void logChange(Topology before, Topology after, KeysMoved moved) {
         if (before == null) {
             LOG.infof("Serving configuration version %d with %d nodes: %s", after.version(), after.nodes().size(), after.nodes());
             return;
         }
-        LOG.infof("Served configuration changed: version %d -> %d, nodes added %s, removed %s",
+        LOG.infof("Served configuration changed: version %d -> %d, nodes added %s, removed %s; keys moved: %s",
                 before.version(), after.version(), difference(after.nodes(), before.nodes()),
-                difference(before.nodes(), after.nodes()));
+                difference(before.nodes(), after.nodes()), moved.summary());
     }
 
     /** The nodes of {@code nodes} that are not in {@code without}. */
@@ -271,12 +278,51 @@ public class MergedView {
         return upstreams.values().stream().filter(state -> !state.hasAnswered()).map(state -> state.side().label()).toList();
     }
 
+    /**
+     * Each single step from the served list: admitting each secondary host not admitted, withdrawing each primary host
+     * served. Computed again only when the served list, the plan or an upstream's topology changed.
+     */
+    private List<NextStep> nextSteps(ServedTopology current) {
+        if (current == null) {
+            return List.of();
+        }
+        UpstreamState secondary = upstreams.get(Side.SECONDARY);
+        Topology primaryNodes = upstreams.get(Side.PRIMARY).lastGood();
+        Topology secondaryNodes = secondary == null ? null : secondary.lastGood();
+        List<Object> state = Arrays.asList(current.topology(), plan, primaryNodes, secondaryNodes);
+        if (!state.equals(nextStepsFor)) {
+            MigrationPlan base = plan == null ? MigrationPlan.UNION : plan;
+            List<NextStep> steps = new ArrayList<>();
+            if (secondaryNodes != null && !base.admitAll()) {
+                hosts(secondaryNodes).stream().filter(host -> !base.admit().contains(host))
+                        .forEach(host -> step("admit", host, base.admitting(host), current).ifPresent(steps::add));
+            }
+            hosts(primaryNodes).stream().filter(host -> !base.withdraw().contains(host))
+                    .forEach(host -> step("withdraw", host, base.withdrawing(host), current).ifPresent(steps::add));
+            nextSteps = List.copyOf(steps);
+            nextStepsFor = state;
+        }
+        return nextSteps;
+    }
+
+    private Optional<NextStep> step(String action, String host, MigrationPlan candidate, ServedTopology current) {
+        try {
+            return Optional.of(new NextStep(action, host, KeysMoved.between(current.topology().nodes(), merge(candidate).nodes())));
+        } catch (TopologyMerger.NothingToServeException | TopologyMerger.VersionOverflowException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static List<String> hosts(Topology topology) {
+        return topology.nodes().stream().map(Node::host).distinct().toList();
+    }
+
     /** Everything the view knows, taken at one instant: what is served, what is held, and each upstream's state. */
     public synchronized Snapshot snapshot() {
         ServedTopology current = served;
         HeldMerge heldNow = held;
         return new Snapshot(current == null ? null : current.topology(), heldNow, engineVersion,
-                List.copyOf(upstreams.values()), plan);
+                List.copyOf(upstreams.values()), plan, lastChange, nextSteps(current));
     }
 
     /**
@@ -285,8 +331,10 @@ public class MergedView {
      * @param engineVersion the primary's engine version, or the secondary's; null until one answered
      * @param upstreams     each configured upstream, primary first
      * @param plan          the migration plan applied, null while none was given (the union is served)
+     * @param lastChange    the keys the last change of the served list moved, null before the first change
+     * @param nextSteps     each single step possible from the served list, and the keys it would move
      */
     public record Snapshot(Topology served, HeldMerge held, String engineVersion, List<UpstreamState> upstreams,
-            MigrationPlan plan) {
+            MigrationPlan plan, KeysMoved lastChange, List<NextStep> nextSteps) {
     }
 }

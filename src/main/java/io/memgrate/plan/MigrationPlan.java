@@ -38,6 +38,20 @@ public record MigrationPlan(long revision, boolean admitAll, Set<String> admit, 
         return side == Side.PRIMARY ? !withdraw.contains(node.host()) : admitAll || admit.contains(node.host());
     }
 
+    /** This plan with {@code host} admitted too, at the same revision (the operator raises it when writing the step). */
+    public MigrationPlan admitting(String host) {
+        Set<String> hosts = new TreeSet<>(admit);
+        hosts.add(host);
+        return new MigrationPlan(revision, admitAll, hosts, withdraw);
+    }
+
+    /** This plan with {@code host} withdrawn too, at the same revision. */
+    public MigrationPlan withdrawing(String host) {
+        Set<String> hosts = new TreeSet<>(withdraw);
+        hosts.add(host);
+        return new MigrationPlan(revision, admitAll, admit, hosts);
+    }
+
     /** The hosts this plan names that neither cluster lists, sorted; a plan naming one is a typo or stale. */
     public List<String> unknownHosts(Topology primary, Topology secondary) {
         Set<String> listed = new TreeSet<>();

@@ -46,7 +46,8 @@ public class MemgrateStatus {
                 listening ? server.port() : null, server.openConnections(), lifecycle.shuttingDown(), upstreams.started(),
                 upstreams.pollerStalledAfter(),
                 merged.upstreams().stream().map(state -> upstream(state, sincePollAttempt.get(state.side()), now)).toList(),
-                merged.plan(), planWatcher.file().orElse(null), planWatcher.lastRefusal().orElse(null));
+                merged.plan(), planWatcher.file().orElse(null), planWatcher.lastRefusal().orElse(null),
+                merged.lastChange(), merged.nextSteps());
     }
 
     private static StatusSnapshot.UpstreamStatus upstream(UpstreamState state, Duration sincePollAttempt, Instant now) {

@@ -11,6 +11,7 @@ import jakarta.inject.Inject;
 
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
+import io.memgrate.movement.HashScheme;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -36,6 +37,16 @@ public class StatusGauges {
         meters.add(Gauge.builder("memgrate.served.held", status, s -> s.snapshot().held() == null ? 0 : 1)
                 .description("1 while a new node list is held back because its version does not rise above the served one")
                 .register(registry));
+        for (HashScheme scheme : HashScheme.values()) {
+            meters.add(Gauge.builder("memgrate.keys.moved.last.change.ratio", status, s -> Optional.ofNullable(s.snapshot().lastChange())
+                            .map(moved -> moved.fractions().get(scheme)).orElse(Double.NaN))
+                    .description("Share of keys the last change of the served list moved to another node")
+                    .tag("scheme", scheme.label()).register(registry));
+            meters.add(Gauge.builder("memgrate.keys.moved.next.step.min.ratio", status, s -> s.snapshot().nextSteps().stream()
+                            .mapToDouble(step -> step.keysMoved().fractions().get(scheme)).min().orElse(Double.NaN))
+                    .description("Share of keys the gentlest single next step (admit or withdraw one node) would move")
+                    .tag("scheme", scheme.label()).register(registry));
+        }
         meters.add(Gauge.builder("memgrate.plan.revision", status,
                         s -> s.snapshot().plan() == null ? Double.NaN : s.snapshot().plan().revision())
                 .description("Revision of the migration plan applied; absent while none is").register(registry));

@@ -15,6 +15,7 @@ import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
 import io.memgrate.control.PlanWatcher;
+import io.memgrate.merge.KeysMoved;
 import io.memgrate.plan.MigrationPlan;
 
 /** {@code GET /memgrate/status}: what is served now and each upstream's state, read-only. */
@@ -22,7 +23,20 @@ import io.memgrate.plan.MigrationPlan;
 public class StatusResource {
 
     public record Status(boolean ready, Served served, Held held, String engineVersion, Integer listeningPort,
-            int openConnections, List<Upstream> upstreams, Plan plan) {
+            int openConnections, List<Upstream> upstreams, Plan plan, KeyMovement keyMovement) {
+    }
+
+    /**
+     * The share of keys (0 to 1) moved to another node, by hashing scheme ({@code array-mod-native}, ...).
+     *
+     * @param lastChange by the last change of the served list; null before the first change
+     * @param nextSteps  by each single step possible from the served list
+     */
+    public record KeyMovement(Map<String, Double> lastChange, List<Step> nextSteps) {
+    }
+
+    /** @param action {@code admit} or {@code withdraw} */
+    public record Step(String action, String host, Map<String, Double> keysMoved) {
     }
 
     /** @param byCluster the served nodes of each cluster, "primary" and "secondary" */
@@ -65,7 +79,16 @@ public class StatusResource {
                 now.held() == null ? null : new Held(now.held().merged().version(), wire(now.held().merged().nodes()),
                         now.held().reason()),
                 now.engineVersion(), now.listeningPort(), now.openConnections(),
-                now.upstreams().stream().map(StatusResource::upstream).toList(), plan(now));
+                now.upstreams().stream().map(StatusResource::upstream).toList(), plan(now),
+                new KeyMovement(now.lastChange() == null ? null : fractions(now.lastChange()),
+                        now.nextSteps().stream().map(step -> new Step(step.action(), step.host(), fractions(step.keysMoved())))
+                                .toList()));
+    }
+
+    private static Map<String, Double> fractions(KeysMoved moved) {
+        Map<String, Double> fractions = new LinkedHashMap<>();
+        moved.fractions().forEach((scheme, fraction) -> fractions.put(scheme.label(), Math.round(fraction * 10_000) / 10_000.0));
+        return fractions;
     }
 
     private static Map<String, List<String>> byCluster(StatusSnapshot now) {

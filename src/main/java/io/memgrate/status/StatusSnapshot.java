@@ -10,6 +10,8 @@ import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
 import io.memgrate.control.PlanWatcher;
 import io.memgrate.merge.HeldMerge;
+import io.memgrate.merge.KeysMoved;
+import io.memgrate.merge.NextStep;
 import io.memgrate.plan.MigrationPlan;
 
 /**
@@ -25,10 +27,13 @@ import io.memgrate.plan.MigrationPlan;
  * @param plan               the migration plan applied, null while none was given (the union is served)
  * @param planFile           the plan file, null when none is configured
  * @param planRefusal        the last plan refused, null when the file's current content is applied
+ * @param lastChange         the keys the last change of the served list moved, null before the first change
+ * @param nextSteps          each single step possible from the served list, and the keys it would move
  */
 public record StatusSnapshot(Instant at, Topology served, HeldMerge held, String engineVersion, Integer listeningPort,
         int openConnections, boolean shuttingDown, boolean pollersStarted, Duration pollerStalledAfter,
-        List<UpstreamStatus> upstreams, MigrationPlan plan, Path planFile, PlanWatcher.Refusal planRefusal) {
+        List<UpstreamStatus> upstreams, MigrationPlan plan, Path planFile, PlanWatcher.Refusal planRefusal,
+        KeysMoved lastChange, List<NextStep> nextSteps) {
 
     /** Clients get a complete merge from this replica: it has one, listens, and is not shutting down. */
     public boolean ready() {

@@ -2,6 +2,7 @@ package io.memgrate.merge;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
+import io.memgrate.movement.HashScheme;
 import io.memgrate.plan.MigrationPlan;
 import io.memgrate.plan.PlanRefusedException;
 
@@ -154,5 +156,28 @@ class MigrationPlanMergeTest {
 
         assertThatThrownBy(() -> view.applyPlan(plan(Topology.MAX_VERSION, Set.of(), Set.of())))
                 .isInstanceOfSatisfying(PlanRefusedException.class, e -> assertThat(e.reason()).isEqualTo("version"));
+    }
+
+    @Test
+    void eachSingleNextStepComesWithTheKeysItWouldMoveAndTheChangeMovesThatMany() {
+        answer(7, 3);
+        view.applyPlan(plan(1, Set.of(), Set.of()));
+
+        List<NextStep> steps = view.snapshot().nextSteps();
+
+        assertThat(steps).extracting(step -> step.action() + " " + step.host()).containsExactly(
+                "admit new-1.example", "admit new-2.example", "withdraw old-1.example", "withdraw old-2.example");
+        NextStep admit = steps.get(0);
+        // array-mod, 2 -> 3 nodes: of the 6 residues mod 6, only 0 and 1 keep their node
+        assertThat(admit.keysMoved().fractions().get(HashScheme.ARRAY_MOD_NATIVE)).isCloseTo(4 / 6.0, within(1e-9));
+        // 2 -> 1 node: the keys of the node withdrawn, half of them under array-mod
+        assertThat(steps.get(2).keysMoved().fractions().get(HashScheme.ARRAY_MOD_NATIVE)).isCloseTo(0.5, within(1e-9));
+        assertThat(admit.keysMoved().fractions().get(HashScheme.KETAMA_AWS_JAVA)).isBetween(0.15, 0.5);
+
+        view.applyPlan(plan(2, Set.of("new-1.example"), Set.of()));
+
+        assertThat(view.snapshot().lastChange()).isEqualTo(admit.keysMoved());
+        assertThat(view.snapshot().nextSteps()).extracting(step -> step.action() + " " + step.host()).containsExactly(
+                "admit new-2.example", "withdraw old-1.example", "withdraw old-2.example");
     }
 }

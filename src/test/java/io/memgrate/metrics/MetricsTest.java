@@ -1,14 +1,13 @@
 package io.memgrate.metrics;
 
-import static io.restassured.RestAssured.given;
+import static io.memgrate.support.Prometheus.counter;
+import static io.memgrate.support.Prometheus.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.inject.Inject;
 
@@ -97,15 +96,4 @@ class MetricsTest {
     }
 
     /** A counter's value; 0 before its first increment registered it. */
-    static double counter(String series) {
-        double value = metric(series);
-        return Double.isNaN(value) ? 0 : value;
-    }
-
-    /** The value of one series in the Prometheus text at /q/metrics; NaN when absent. */
-    static double metric(String series) {
-        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher matcher = Pattern.compile("^" + Pattern.quote(series) + " (\\S+)$", Pattern.MULTILINE).matcher(text);
-        return matcher.find() ? Double.parseDouble(matcher.group(1)) : Double.NaN;
-    }
 }

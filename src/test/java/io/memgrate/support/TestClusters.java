@@ -94,11 +94,18 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
 
     /** Init arg: upstreams and the client listener speak TLS, with a CA and certificates made for the test. */
     public static final String TLS = "tls";
+    /** Init arg: memcached nodes in each cluster (2 when absent). */
+    public static final String NODES_PER_CLUSTER = "nodes-per-cluster";
+    /** Init arg: the migration plan Memgrate starts with, written to a file it watches (no plan when absent). */
+    public static final String PLAN = "plan";
 
     private boolean secondaryDown;
     private boolean byClusterId;
     private boolean tls;
     private boolean primaryNotCreated;
+    private int nodesPerCluster;
+    private String initialPlan;
+    private java.nio.file.Path planFile;
     private TestCertificates.Issued ca;
     private ElastiCacheApi api;
 
@@ -113,6 +120,8 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         byClusterId = Boolean.parseBoolean(initArgs.getOrDefault(BY_CLUSTER_ID, "false"));
         tls = Boolean.parseBoolean(initArgs.getOrDefault(TLS, "false"));
         primaryNotCreated = Boolean.parseBoolean(initArgs.getOrDefault(PRIMARY_NOT_CREATED, "false"));
+        nodesPerCluster = Integer.parseInt(initArgs.getOrDefault(NODES_PER_CLUSTER, "2"));
+        initialPlan = initArgs.get(PLAN);
     }
 
     @Override
@@ -129,7 +138,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
             }
         }
         this.certificate = certificate;
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < nodesPerCluster; i++) {
             oldNodes.add(MemcachedProcess.start());
             newNodes.add(MemcachedProcess.start());
         }
@@ -165,6 +174,16 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
             config.put("memgrate.primary.endpoint", host + ":" + primary.port());
             config.put("memgrate.secondary.endpoint", host + ":" + secondary.port());
         }
+        if (initialPlan != null) {
+            try {
+                planFile = java.nio.file.Files.createTempDirectory("memgrate-plan").resolve("plan.yaml");
+                java.nio.file.Files.writeString(planFile, initialPlan);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            config.putAll(Map.of("memgrate.migration.plan-file", planFile.toString(),
+                    "memgrate.migration.check-interval", "50ms"));
+        }
         if (tls) {
             config.putAll(Map.of(
                     "memgrate.upstream.tls.enabled", "true",
@@ -174,6 +193,11 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
                     "memgrate.tls.key-file", certificate.keyFile().toString()));
         }
         return config;
+    }
+
+    /** The plan file Memgrate watches, when started with a plan; tests write the next plan into it. */
+    public java.nio.file.Path planFile() {
+        return planFile;
     }
 
     /** The test CA, when TLS is on. */
