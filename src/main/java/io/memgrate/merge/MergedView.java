@@ -7,6 +7,8 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -46,20 +48,33 @@ public class MergedView {
     private volatile String engineVersion;
     /** The migration plan applied; null while none was given, which serves the union of both clusters. */
     private MigrationPlan plan;
-    /** The keys the last change of the served list moved; null before the first change. */
-    private KeysMoved lastChange;
-    /** The next steps, computed once per state: what they depend on, and the steps. */
-    private List<Object> nextStepsFor;
-    private List<NextStep> nextSteps = List.of();
+    /** The keys the last change of the served list moved; null before the first change is worked out. */
+    private volatile ServedChange lastChange;
+    /**
+     * Works out and logs what a change moved: a hash ring per scheme, kept off the event loop that reports answers, and
+     * one change at a time, so the lines keep their order.
+     */
+    private final Executor announcer;
 
     @Inject
     public MergedView(MemgrateSettings settings) {
-        this(settings.versionOffset(), Clock.systemUTC());
+        this(settings.versionOffset(), Clock.systemUTC(), Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "memgrate-announcer");
+            thread.setDaemon(true);
+            return thread;
+        }));
     }
 
-    MergedView(long versionOffset, Clock clock) {
+    /** @param announcer runs the work-out and log line of each change, in order; tests pass one that runs at once */
+    MergedView(long versionOffset, Clock clock, Executor announcer) {
         this.versionOffset = versionOffset;
         this.clock = clock;
+        this.announcer = announcer;
+    }
+
+    /** The offset added to every merged version. */
+    public long versionOffset() {
+        return versionOffset;
     }
 
     /** Declares a configured upstream; the view stays incomplete until each declared one has answered. */
@@ -167,8 +182,13 @@ public class MergedView {
             held = null;
         }
         lastNotServed = null;
-        lastChange = current == null ? null : KeysMoved.between(current.topology().nodes(), merged.nodes());
-        logChange(current == null ? null : current.topology(), merged, lastChange);
+        if (current == null) {
+            LOG.infof("Serving configuration version %d with %d nodes: %s", merged.version(), merged.nodes().size(),
+                    merged.nodes());
+        } else {
+            Topology before = current.topology();
+            announcer.execute(() -> announceChange(before, merged));
+        }
         served = ServedTopology.of(merged);
         servedFrom = upstreamTopologies();
     }
@@ -246,11 +266,9 @@ public class MergedView {
                 + " on every Memgrate replica, then restart them one by one.";
     }
 
-    private static void logChange(Topology before, Topology after, KeysMoved moved) {
-        if (before == null) {
-            LOG.infof("Serving configuration version %d with %d nodes: %s", after.version(), after.nodes().size(), after.nodes());
-            return;
-        }
+    private void announceChange(Topology before, Topology after) {
+        KeysMoved moved = KeysMoved.between(before.nodes(), after.nodes());
+        lastChange = new ServedChange(before.version(), after.version(), moved);
         LOG.infof("Served configuration changed: version %d -> %d, nodes added %s, removed %s; keys moved: %s",
                 before.version(), after.version(), difference(after.nodes(), before.nodes()),
                 difference(before.nodes(), after.nodes()), moved.summary());
@@ -278,51 +296,12 @@ public class MergedView {
         return upstreams.values().stream().filter(state -> !state.hasAnswered()).map(state -> state.side().label()).toList();
     }
 
-    /**
-     * Each single step from the served list: admitting each secondary host not admitted, withdrawing each primary host
-     * served. Computed again only when the served list, the plan or an upstream's topology changed.
-     */
-    private List<NextStep> nextSteps(ServedTopology current) {
-        if (current == null) {
-            return List.of();
-        }
-        UpstreamState secondary = upstreams.get(Side.SECONDARY);
-        Topology primaryNodes = upstreams.get(Side.PRIMARY).lastGood();
-        Topology secondaryNodes = secondary == null ? null : secondary.lastGood();
-        List<Object> state = Arrays.asList(current.topology(), plan, primaryNodes, secondaryNodes);
-        if (!state.equals(nextStepsFor)) {
-            MigrationPlan base = plan == null ? MigrationPlan.UNION : plan;
-            List<NextStep> steps = new ArrayList<>();
-            if (secondaryNodes != null && !base.admitAll()) {
-                hosts(secondaryNodes).stream().filter(host -> !base.admit().contains(host))
-                        .forEach(host -> step("admit", host, base.admitting(host), current).ifPresent(steps::add));
-            }
-            hosts(primaryNodes).stream().filter(host -> !base.withdraw().contains(host))
-                    .forEach(host -> step("withdraw", host, base.withdrawing(host), current).ifPresent(steps::add));
-            nextSteps = List.copyOf(steps);
-            nextStepsFor = state;
-        }
-        return nextSteps;
-    }
-
-    private Optional<NextStep> step(String action, String host, MigrationPlan candidate, ServedTopology current) {
-        try {
-            return Optional.of(new NextStep(action, host, KeysMoved.between(current.topology().nodes(), merge(candidate).nodes())));
-        } catch (TopologyMerger.NothingToServeException | TopologyMerger.VersionOverflowException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static List<String> hosts(Topology topology) {
-        return topology.nodes().stream().map(Node::host).distinct().toList();
-    }
-
     /** Everything the view knows, taken at one instant: what is served, what is held, and each upstream's state. */
     public synchronized Snapshot snapshot() {
         ServedTopology current = served;
         HeldMerge heldNow = held;
         return new Snapshot(current == null ? null : current.topology(), heldNow, engineVersion,
-                List.copyOf(upstreams.values()), plan, lastChange, nextSteps(current));
+                List.copyOf(upstreams.values()), plan, lastChange);
     }
 
     /**
@@ -332,9 +311,8 @@ public class MergedView {
      * @param upstreams     each configured upstream, primary first
      * @param plan          the migration plan applied, null while none was given (the union is served)
      * @param lastChange    the keys the last change of the served list moved, null before the first change
-     * @param nextSteps     each single step possible from the served list, and the keys it would move
      */
     public record Snapshot(Topology served, HeldMerge held, String engineVersion, List<UpstreamState> upstreams,
-            MigrationPlan plan, KeysMoved lastChange, List<NextStep> nextSteps) {
+            MigrationPlan plan, ServedChange lastChange) {
     }
 }

@@ -3,6 +3,8 @@ package io.memgrate.status;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,6 +13,8 @@ import jakarta.inject.Inject;
 import io.memgrate.cluster.Side;
 import io.memgrate.control.PlanWatcher;
 import io.memgrate.merge.MergedView;
+import io.memgrate.merge.NextStep;
+import io.memgrate.merge.NextSteps;
 import io.memgrate.merge.UpstreamState;
 import io.memgrate.server.ConfigEndpointServer;
 import io.memgrate.upstream.Upstreams;
@@ -25,6 +29,11 @@ public class MemgrateStatus {
     private final Lifecycle lifecycle;
     private final PlanWatcher planWatcher;
     private final Clock clock;
+    /** The next steps and the state they were worked out for. */
+    private volatile Steps steps;
+
+    private record Steps(List<Object> state, List<NextStep> steps) {
+    }
 
     @Inject
     public MemgrateStatus(MergedView view, ConfigEndpointServer server, Upstreams upstreams, Lifecycle lifecycle,
@@ -47,7 +56,25 @@ public class MemgrateStatus {
                 upstreams.pollerStalledAfter(),
                 merged.upstreams().stream().map(state -> upstream(state, sincePollAttempt.get(state.side()), now)).toList(),
                 merged.plan(), planWatcher.file().orElse(null), planWatcher.lastRefusal().orElse(null),
-                merged.lastChange(), merged.nextSteps());
+                merged.lastChange());
+    }
+
+    /**
+     * Each single step possible from the snapshot's served list and the keys it would move; worked out again only when
+     * the served list, the plan or an upstream's topology changed, and never on behalf of health checks.
+     */
+    public List<NextStep> nextSteps(StatusSnapshot now) {
+        if (now.served() == null) {
+            return List.of();
+        }
+        List<Object> state = Arrays.asList(now.served(), now.plan(), now.lastGood(Side.PRIMARY), now.lastGood(Side.SECONDARY));
+        Steps cached = steps;
+        if (cached == null || !cached.state().equals(state)) {
+            cached = new Steps(state, NextSteps.from(now.served(), now.lastGood(Side.PRIMARY), now.lastGood(Side.SECONDARY),
+                    now.plan(), view.versionOffset()));
+            steps = cached;
+        }
+        return cached.steps();
     }
 
     private static StatusSnapshot.UpstreamStatus upstream(UpstreamState state, Duration sincePollAttempt, Instant now) {

@@ -39,10 +39,10 @@ public class StatusGauges {
                 .register(registry));
         for (HashScheme scheme : HashScheme.values()) {
             meters.add(Gauge.builder("memgrate.keys.moved.last.change.ratio", status, s -> Optional.ofNullable(s.snapshot().lastChange())
-                            .map(moved -> moved.fractions().get(scheme)).orElse(Double.NaN))
+                            .map(change -> change.keysMoved().fractions().get(scheme)).orElse(Double.NaN))
                     .description("Share of keys the last change of the served list moved to another node")
                     .tag("scheme", scheme.label()).register(registry));
-            meters.add(Gauge.builder("memgrate.keys.moved.next.step.min.ratio", status, s -> s.snapshot().nextSteps().stream()
+            meters.add(Gauge.builder("memgrate.keys.moved.next.step.min.ratio", status, s -> s.nextSteps(s.snapshot()).stream()
                             .mapToDouble(step -> step.keysMoved().fractions().get(scheme)).min().orElse(Double.NaN))
                     .description("Share of keys the gentlest single next step (admit or withdraw one node) would move")
                     .tag("scheme", scheme.label()).register(registry));

@@ -29,10 +29,13 @@ public class StatusResource {
     /**
      * The share of keys (0 to 1) moved to another node, by hashing scheme ({@code array-mod-native}, ...).
      *
-     * @param lastChange by the last change of the served list; null before the first change
+     * @param lastChange the last change of the served list; null before the first change
      * @param nextSteps  by each single step possible from the served list
      */
-    public record KeyMovement(Map<String, Double> lastChange, List<Step> nextSteps) {
+    public record KeyMovement(Change lastChange, List<Step> nextSteps) {
+    }
+
+    public record Change(long fromVersion, long toVersion, Map<String, Double> keysMoved) {
     }
 
     /** @param action {@code admit} or {@code withdraw} */
@@ -80,8 +83,9 @@ public class StatusResource {
                         now.held().reason()),
                 now.engineVersion(), now.listeningPort(), now.openConnections(),
                 now.upstreams().stream().map(StatusResource::upstream).toList(), plan(now),
-                new KeyMovement(now.lastChange() == null ? null : fractions(now.lastChange()),
-                        now.nextSteps().stream().map(step -> new Step(step.action(), step.host(), fractions(step.keysMoved())))
+                new KeyMovement(now.lastChange() == null ? null : new Change(now.lastChange().fromVersion(),
+                        now.lastChange().toVersion(), fractions(now.lastChange().keysMoved())),
+                        status.nextSteps(now).stream().map(step -> new Step(step.action(), step.host(), fractions(step.keysMoved())))
                                 .toList()));
     }
 

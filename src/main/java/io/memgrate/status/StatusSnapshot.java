@@ -10,8 +10,7 @@ import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
 import io.memgrate.control.PlanWatcher;
 import io.memgrate.merge.HeldMerge;
-import io.memgrate.merge.KeysMoved;
-import io.memgrate.merge.NextStep;
+import io.memgrate.merge.ServedChange;
 import io.memgrate.plan.MigrationPlan;
 
 /**
@@ -28,12 +27,11 @@ import io.memgrate.plan.MigrationPlan;
  * @param planFile           the plan file, null when none is configured
  * @param planRefusal        the last plan refused, null when the file's current content is applied
  * @param lastChange         the keys the last change of the served list moved, null before the first change
- * @param nextSteps          each single step possible from the served list, and the keys it would move
  */
 public record StatusSnapshot(Instant at, Topology served, HeldMerge held, String engineVersion, Integer listeningPort,
         int openConnections, boolean shuttingDown, boolean pollersStarted, Duration pollerStalledAfter,
         List<UpstreamStatus> upstreams, MigrationPlan plan, Path planFile, PlanWatcher.Refusal planRefusal,
-        KeysMoved lastChange, List<NextStep> nextSteps) {
+        ServedChange lastChange) {
 
     /** Clients get a complete merge from this replica: it has one, listens, and is not shutting down. */
     public boolean ready() {
@@ -64,6 +62,12 @@ public record StatusSnapshot(Instant at, Topology served, HeldMerge held, String
                 .map(UpstreamStatus::lastGood).findFirst().map(Topology::nodes).orElse(List.of());
         return served.nodes().stream()
                 .filter(node -> primary.stream().anyMatch(node::sameNodeAs) == (side == Side.PRIMARY)).toList();
+    }
+
+    /** The last good topology of {@code side}'s upstream; null until it answered or when it is not configured. */
+    public Topology lastGood(Side side) {
+        return upstreams.stream().filter(upstream -> upstream.side() == side).findFirst()
+                .map(UpstreamStatus::lastGood).orElse(null);
     }
 
     /** The secondary's nodes not served because the plan does not admit them. */
