@@ -132,6 +132,24 @@ public class MergedView {
         }
     }
 
+    /**
+     * A plan applied before the upstreams first answered could not be checked against them: say once which of its
+     * hosts they do not list (a typo there would admit or withdraw nothing).
+     */
+    private void warnOfUnknownHosts() {
+        if (plan == null) {
+            return;
+        }
+        UpstreamState secondary = upstreams.get(Side.SECONDARY);
+        List<String> unknown = plan.unknownHosts(upstreams.get(Side.PRIMARY).lastGood(),
+                secondary == null ? null : secondary.lastGood());
+        if (!unknown.isEmpty()) {
+            LOG.warnf("Migration plan revision %d names %s, which no upstream lists: they admit or withdraw nothing. Name"
+                    + " hosts as config get cluster lists them, in a plan with a higher revision.", plan.revision(),
+                    String.join(", ", unknown));
+        }
+    }
+
     private Topology merge(MigrationPlan under) {
         UpstreamState secondary = upstreams.get(Side.SECONDARY);
         return TopologyMerger.merge(upstreams.get(Side.PRIMARY).lastGood(), secondary == null ? null : secondary.lastGood(),
@@ -185,6 +203,7 @@ public class MergedView {
         if (current == null) {
             LOG.infof("Serving configuration version %d with %d nodes: %s", merged.version(), merged.nodes().size(),
                     merged.nodes());
+            warnOfUnknownHosts();
         } else {
             Topology before = current.topology();
             announcer.execute(() -> announceChange(before, merged));

@@ -8,13 +8,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
-import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,6 +20,7 @@ import io.memgrate.cluster.Topology;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 
@@ -44,12 +40,12 @@ class MergedViewTest {
     @BeforeEach
     void setUp() {
         view = view(OFFSET);
-        Logger.getLogger(MergedView.class.getName()).addHandler(logs);
+        logs.attach();
     }
 
     @AfterEach
     void removeLogHandler() {
-        Logger.getLogger(MergedView.class.getName()).removeHandler(logs);
+        logs.detach();
     }
 
     private static MergedView view(long offset) {
@@ -110,7 +106,7 @@ class MergedViewTest {
         StringBuilder bytes = new StringBuilder();
         write.accept(new WriteStream<>() {
             @Override
-            public WriteStream<Buffer> exceptionHandler(io.vertx.core.Handler<Throwable> handler) {
+            public WriteStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
                 return this;
             }
 
@@ -122,12 +118,12 @@ class MergedViewTest {
             }
 
             @Override
-            public void write(Buffer data, io.vertx.core.Handler<AsyncResult<Void>> handler) {
+            public void write(Buffer data, Handler<AsyncResult<Void>> handler) {
                 write(data);
             }
 
             @Override
-            public void end(io.vertx.core.Handler<AsyncResult<Void>> handler) {
+            public void end(Handler<AsyncResult<Void>> handler) {
             }
 
             @Override
@@ -141,7 +137,7 @@ class MergedViewTest {
             }
 
             @Override
-            public WriteStream<Buffer> drainHandler(io.vertx.core.Handler<Void> handler) {
+            public WriteStream<Buffer> drainHandler(Handler<Void> handler) {
                 return this;
             }
         });
@@ -361,28 +357,6 @@ class MergedViewTest {
         assertThat(held().orElseThrow().reason()).endsWith("No memgrate.version-offset can fix this, as clients accept "
                 + "no version above 2147483647. Fix: lower memgrate.version-offset on every Memgrate replica, restart "
                 + "them, then restart every client so it forgets the version it holds.");
-    }
-
-    /** MergedView's log lines as {@code LEVEL message}. */
-    private static final class CapturedLogs extends Handler {
-        private final List<String> lines = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void publish(LogRecord record) {
-            lines.add(record.getLevel() + " " + ((ExtLogRecord) record).getFormattedMessage());
-        }
-
-        List<String> lines() {
-            return lines;
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
     }
 
     private Optional<HeldMerge> held() {

@@ -186,4 +186,22 @@ class MigrationPlanMergeTest {
         assertThat(nextSteps()).extracting(step -> step.action() + " " + step.host()).containsExactly(
                 "admit new-2.example", "withdraw old-1.example", "withdraw old-2.example");
     }
+
+    @Test
+    void aPlanAppliedBeforeTheUpstreamsAnsweredIsCheckedAgainstThemAtTheFirstMerge() {
+        CapturedLogs log = new CapturedLogs();
+        log.attach();
+        try {
+            view.applyPlan(plan(1, Set.of("new-9.example"), Set.of()));
+
+            answer(7, 3);
+
+            assertThat(served()).isEqualTo(topology(11, OLD1, OLD2));
+            assertThat(log.lines()).contains("WARN Migration plan revision 1 names new-9.example, which no upstream lists:"
+                    + " they admit or withdraw nothing. Name hosts as config get cluster lists them, in a plan with a"
+                    + " higher revision.");
+        } finally {
+            log.detach();
+        }
+    }
 }
