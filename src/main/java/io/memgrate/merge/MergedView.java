@@ -2,14 +2,15 @@ package io.memgrate.merge;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -70,6 +71,14 @@ public class MergedView {
         this.versionOffset = versionOffset;
         this.clock = clock;
         this.announcer = announcer;
+    }
+
+    /** Lets the announcer thread end with the application (tests restart it many times in one JVM). */
+    @PreDestroy
+    void stopAnnouncer() {
+        if (announcer instanceof ExecutorService service) {
+            service.shutdown();
+        }
     }
 
     /** The offset added to every merged version. */
