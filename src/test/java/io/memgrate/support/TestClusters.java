@@ -6,10 +6,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
+import io.memgrate.cluster.HostAndPort;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
+import io.memgrate.emulator.NodeFront;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -94,6 +98,11 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
 
     /** Init arg: upstreams and the client listener speak TLS, with a CA and certificates made for the test. */
     public static final String TLS = "tls";
+    /**
+     * Init arg: each memcached node behind a front that answers {@code config get cluster} with its own cluster's
+     * configuration, as every ElastiCache node does, and relays everything else (plain memcached when absent).
+     */
+    public static final String ELASTICACHE_NODES = "elasticache-nodes";
     /** Init arg: memcached nodes in each cluster (2 when absent). */
     public static final String NODES_PER_CLUSTER = "nodes-per-cluster";
     /** Init arg: the migration plan Memgrate starts with, written to a file it watches (no plan when absent). */
@@ -104,6 +113,9 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     private boolean tls;
     private boolean primaryNotCreated;
     private int nodesPerCluster;
+    private boolean elastiCacheNodes;
+    private final List<NodeFront> fronts = new ArrayList<>();
+    private final List<MemcachedProcess> addedNodes = new ArrayList<>();
     private String initialPlan;
     private java.nio.file.Path planFile;
     private TestCertificates.Issued ca;
@@ -121,6 +133,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         tls = Boolean.parseBoolean(initArgs.getOrDefault(TLS, "false"));
         primaryNotCreated = Boolean.parseBoolean(initArgs.getOrDefault(PRIMARY_NOT_CREATED, "false"));
         nodesPerCluster = Integer.parseInt(initArgs.getOrDefault(NODES_PER_CLUSTER, "2"));
+        elastiCacheNodes = Boolean.parseBoolean(initArgs.getOrDefault(ELASTICACHE_NODES, "false"));
         initialPlan = initArgs.get(PLAN);
     }
 
@@ -219,16 +232,39 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     }
 
     private Cluster cluster(String name, long version, List<MemcachedProcess> nodes, String engine) {
+        AtomicReference<EmulatedConfigEndpoint> configured = new AtomicReference<>();
         List<Node> list = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
-            list.add(new Node(name + "-" + (i + 1) + ".test", "127.0.0.1", nodes.get(i).port()));
+            list.add(new Node(name + "-" + (i + 1) + ".test", "127.0.0.1", nodePort(nodes.get(i), configured::get)));
         }
         EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, engine, new Topology(version, list));
+        configured.set(endpoint);
         if (certificate != null) {
             endpoint.useTls(certificate.certificateFile().toString(), certificate.keyFile().toString());
         }
         int port = await(endpoint.start("127.0.0.1", 0));
         return new Cluster(endpoint, port);
+    }
+
+    /** The port clients reach a node at: memcached's own, or its ElastiCache-like front's. */
+    private int nodePort(MemcachedProcess node, Supplier<EmulatedConfigEndpoint> cluster) {
+        if (!elastiCacheNodes) {
+            return node.port();
+        }
+        NodeFront front = new NodeFront(vertx, () -> cluster.get().config(), new HostAndPort("127.0.0.1", node.port()));
+        fronts.add(front);
+        return await(front.start("127.0.0.1", 0));
+    }
+
+    /** A new memcached node listed at the end of {@code cluster}, as when a node is added to an ElastiCache cluster. */
+    public Node addNode(Cluster cluster, String host) {
+        MemcachedProcess process = MemcachedProcess.start();
+        addedNodes.add(process);
+        Node node = new Node(host, "127.0.0.1", nodePort(process, cluster::endpoint));
+        List<Node> nodes = new ArrayList<>(cluster.endpoint().config().nodes());
+        nodes.add(node);
+        cluster.endpoint().setNodes(nodes);
+        return node;
     }
 
     public Cluster primary() {
@@ -281,8 +317,10 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         if (api != null) {
             api.close();
         }
+        fronts.forEach(front -> await(front.stop()));
         oldNodes.forEach(MemcachedProcess::close);
         newNodes.forEach(MemcachedProcess::close);
+        addedNodes.forEach(MemcachedProcess::close);
         if (vertx != null) {
             await(vertx.close());
         }

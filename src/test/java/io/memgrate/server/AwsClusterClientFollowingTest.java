@@ -1,0 +1,124 @@
+package io.memgrate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+import org.junit.jupiter.api.Test;
+
+import io.memgrate.cluster.Node;
+import io.memgrate.support.InjectTestClusters;
+import io.memgrate.support.PollConfigEndpointStrategy;
+import io.memgrate.support.TestClusters;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import net.spy.memcached.ClientMode;
+import net.spy.memcached.DefaultConnectionFactory;
+import net.spy.memcached.MemcachedClient;
+import net.spy.memcached.config.ConfigEndpointSelectionStrategyFactory;
+import net.spy.memcached.config.NodeEndPoint;
+
+/**
+ * The real AWS ElastiCache Cluster Client for Java (1.2.4) behind Memgrate, with cache nodes that answer
+ * {@code config get cluster} with their own cluster's configuration, as every ElastiCache node does.
+ */
+@QuarkusTest
+@WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS,
+        initArgs = @ResourceArg(name = TestClusters.ELASTICACHE_NODES, value = "true"))
+class AwsClusterClientFollowingTest {
+
+    private static final Logger LOG = Logger.getLogger(AwsClusterClientFollowingTest.class);
+    private static final long CLIENT_POLL_MILLIS = 200;
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Inject
+    ConfigEndpointServer server;
+
+    @InjectTestClusters
+    TestClusters clusters;
+
+    /**
+     * Its default strategy sends every poll after the first to one of its cache nodes, which answers with its own
+     * cluster: the client ends up holding one cluster's nodes and never asks Memgrate again. If a release of the client
+     * stops doing this, this test fails and README's advice can change.
+     */
+    @Test
+    void withItsDefaultStrategyTheClientCollapsesOntoOneCluster() throws IOException {
+        clusters.awaitMergeServed(server.port());
+        MemcachedClient client = new MemcachedClient(new DefaultConnectionFactory(ClientMode.Dynamic) {
+            @Override
+            public long getDynamicModePollingInterval() {
+                return CLIENT_POLL_MILLIS;
+            }
+        }, List.of(new InetSocketAddress("127.0.0.1", server.port())));
+        try {
+            List<Integer> oldCluster = ports(clusters.primary().endpoint().config().nodes());
+            List<Integer> newCluster = ports(clusters.secondary().endpoint().config().nodes());
+
+            await().atMost(WAIT).until(() -> ports(client).equals(oldCluster) || ports(client).equals(newCluster));
+        } finally {
+            client.shutdown(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** With the strategy that keeps polling Memgrate, it follows a node drained and a node added, after its next poll. */
+    @Test
+    void withThePollStrategyTheClientFollowsARemovalAndAnAddition() throws IOException {
+        clusters.awaitMergeServed(server.port());
+        MemcachedClient client = new MemcachedClient(new DefaultConnectionFactory(ClientMode.Dynamic) {
+            @Override
+            public long getDynamicModePollingInterval() {
+                return CLIENT_POLL_MILLIS;
+            }
+
+            @Override
+            public ConfigEndpointSelectionStrategyFactory getConfigEndpointSelectionStrategyFactory() {
+                return PollConfigEndpointStrategy::new;
+            }
+        }, List.of(new InetSocketAddress("127.0.0.1", server.port())));
+        try {
+            List<Node> served = new ArrayList<>(clusters.primary().endpoint().config().nodes());
+            served.addAll(clusters.secondary().endpoint().config().nodes());
+            await().atMost(WAIT).until(() -> ports(client).equals(ports(served)));
+
+            Node drained = served.remove(0);
+            long removed = System.nanoTime();
+            clusters.primary().endpoint().setNodes(clusters.primary().endpoint().config().nodes().stream()
+                    .filter(node -> !node.equals(drained)).toList());
+            await().atMost(WAIT).until(() -> ports(client).equals(ports(served)));
+            long removalMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - removed);
+
+            long added = System.nanoTime();
+            served.add(clusters.addNode(clusters.secondary(), "new-3.test"));
+            await().atMost(WAIT).until(() -> ports(client).equals(ports(served)));
+            long additionMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - added);
+
+            assertThat(client.set("after-both-changes", 0, "v").get(5, TimeUnit.SECONDS)).isTrue();
+            LOG.infof("AWS Java cluster client, poll every %d ms, with the poll strategy: follows a removal after %d ms,"
+                    + " an addition after %d ms", CLIENT_POLL_MILLIS, removalMillis, additionMillis);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        } finally {
+            client.shutdown(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static List<Integer> ports(List<Node> nodes) {
+        return nodes.stream().map(Node::port).sorted().toList();
+    }
+
+    private static List<Integer> ports(MemcachedClient client) {
+        return client.getAllNodeEndPoints().stream().map(NodeEndPoint::getPort).sorted().toList();
+    }
+}
