@@ -103,6 +103,11 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
      * configuration, as every ElastiCache node does, and relays everything else (plain memcached when absent).
      */
     public static final String ELASTICACHE_NODES = "elasticache-nodes";
+    /**
+     * Init arg: every node listed with the host name {@code localhost}, for clients that connect by host name
+     * (xmemcached); otherwise nodes are listed as {@code old-1.test}, ..., which do not resolve, with IP 127.0.0.1.
+     */
+    public static final String RESOLVABLE_HOSTS = "resolvable-hosts";
     /** Init arg: memcached nodes in each cluster (2 when absent). */
     public static final String NODES_PER_CLUSTER = "nodes-per-cluster";
     /** Init arg: the migration plan Memgrate starts with, written to a file it watches (no plan when absent). */
@@ -114,6 +119,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     private boolean primaryNotCreated;
     private int nodesPerCluster;
     private boolean elastiCacheNodes;
+    private boolean resolvableHosts;
     private final List<NodeFront> fronts = new ArrayList<>();
     private final List<MemcachedProcess> addedNodes = new ArrayList<>();
     private String initialPlan;
@@ -133,7 +139,8 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         tls = Boolean.parseBoolean(initArgs.getOrDefault(TLS, "false"));
         primaryNotCreated = Boolean.parseBoolean(initArgs.getOrDefault(PRIMARY_NOT_CREATED, "false"));
         nodesPerCluster = Integer.parseInt(initArgs.getOrDefault(NODES_PER_CLUSTER, "2"));
-        elastiCacheNodes = Boolean.parseBoolean(initArgs.getOrDefault(ELASTICACHE_NODES, "false"));
+        elastiCacheNodes = Boolean.parseBoolean(initArgs.getOrDefault(ELASTICACHE_NODES, "true"));
+        resolvableHosts = Boolean.parseBoolean(initArgs.getOrDefault(RESOLVABLE_HOSTS, "false"));
         initialPlan = initArgs.get(PLAN);
     }
 
@@ -235,7 +242,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         AtomicReference<EmulatedConfigEndpoint> configured = new AtomicReference<>();
         List<Node> list = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
-            list.add(new Node(name + "-" + (i + 1) + ".test", "127.0.0.1", nodePort(nodes.get(i), configured::get)));
+            list.add(new Node(host(name + "-" + (i + 1) + ".test"), "127.0.0.1", nodePort(nodes.get(i), configured::get)));
         }
         EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, engine, new Topology(version, list));
         configured.set(endpoint);
@@ -244,6 +251,10 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         }
         int port = await(endpoint.start("127.0.0.1", 0));
         return new Cluster(endpoint, port);
+    }
+
+    private String host(String name) {
+        return resolvableHosts ? "localhost" : name;
     }
 
     /** The port clients reach a node at: memcached's own, or its ElastiCache-like front's. */
@@ -260,7 +271,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     public Node addNode(Cluster cluster, String host) {
         MemcachedProcess process = MemcachedProcess.start();
         addedNodes.add(process);
-        Node node = new Node(host, "127.0.0.1", nodePort(process, cluster::endpoint));
+        Node node = new Node(host(host), "127.0.0.1", nodePort(process, cluster::endpoint));
         List<Node> nodes = new ArrayList<>(cluster.endpoint().config().nodes());
         nodes.add(node);
         cluster.endpoint().setNodes(nodes);
