@@ -66,12 +66,7 @@ class RealClientsFollowingTest {
      */
     @Test
     void withItsDefaultStrategyTheAwsClientCollapsesOntoOneCluster() throws IOException {
-        MemcachedClient client = new MemcachedClient(new DefaultConnectionFactory(ClientMode.Dynamic) {
-            @Override
-            public long getDynamicModePollingInterval() {
-                return CLIENT_POLL_MILLIS;
-            }
-        }, List.of(new InetSocketAddress("127.0.0.1", server.port())));
+        MemcachedClient client = awsClient(false);
         try {
             List<Integer> oldCluster = ports(clusters.primary().endpoint().config().nodes());
             List<Integer> newCluster = ports(clusters.secondary().endpoint().config().nodes());
@@ -85,17 +80,7 @@ class RealClientsFollowingTest {
     /** With the strategy that keeps polling Memgrate, it follows a node drained and a node added, after its next poll. */
     @Test
     void withThePollStrategyTheAwsClientFollowsARemovalAndAnAddition() throws IOException {
-        MemcachedClient client = new MemcachedClient(new DefaultConnectionFactory(ClientMode.Dynamic) {
-            @Override
-            public long getDynamicModePollingInterval() {
-                return CLIENT_POLL_MILLIS;
-            }
-
-            @Override
-            public ConfigEndpointSelectionStrategyFactory getConfigEndpointSelectionStrategyFactory() {
-                return PollConfigEndpointStrategy::new;
-            }
-        }, List.of(new InetSocketAddress("127.0.0.1", server.port())));
+        MemcachedClient client = awsClient(true);
         try {
             List<Node> served = new ArrayList<>(clusters.primary().endpoint().config().nodes());
             served.addAll(clusters.secondary().endpoint().config().nodes());
@@ -148,6 +133,25 @@ class RealClientsFollowingTest {
         } finally {
             client.shutdown();
         }
+    }
+
+    /**
+     * The AWS client in dynamic mode, polling every {@link #CLIENT_POLL_MILLIS}; with {@code pollMemgrate}, through
+     * the strategy that keeps polling the endpoint it was given, else through its default one.
+     */
+    private MemcachedClient awsClient(boolean pollMemgrate) throws IOException {
+        DefaultConnectionFactory factory = new DefaultConnectionFactory(ClientMode.Dynamic) {
+            @Override
+            public long getDynamicModePollingInterval() {
+                return CLIENT_POLL_MILLIS;
+            }
+
+            @Override
+            public ConfigEndpointSelectionStrategyFactory getConfigEndpointSelectionStrategyFactory() {
+                return pollMemgrate ? PollConfigEndpointStrategy::new : super.getConfigEndpointSelectionStrategyFactory();
+            }
+        };
+        return new MemcachedClient(factory, List.of(new InetSocketAddress("127.0.0.1", server.port())));
     }
 
     private static List<Integer> availablePorts(AWSElasticCacheClient client) {
