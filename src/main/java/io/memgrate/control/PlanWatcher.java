@@ -77,15 +77,9 @@ public class PlanWatcher {
         if (file.isEmpty()) {
             return;
         }
-        String content;
         try {
-            content = read(file.get());
-        } catch (PlanRefusedException e) {
-            throw new ConfigurationException("memgrate.migration.plan-file=" + file.get() + " is refused: " + e.getMessage());
-        }
-        lastContent = content;
-        try {
-            view.applyPlan(PlanFile.parse(content));
+            lastContent = read(file.get());
+            view.applyPlan(PlanFile.parse(lastContent));
         } catch (PlanRefusedException e) {
             throw new ConfigurationException("memgrate.migration.plan-file=" + file.get() + " is refused: " + e.getMessage());
         }

@@ -4,10 +4,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.jboss.logging.Logger;
-
 import io.memgrate.settings.MemgrateSettings;
 import io.memgrate.settings.RegistryTls;
+import io.memgrate.settings.TlsReload;
 import io.quarkus.tls.CertificateUpdatedEvent;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
@@ -23,15 +22,12 @@ import io.vertx.core.net.NetServerOptions;
 @ApplicationScoped
 public class ListenerTls {
 
-    private static final Logger LOG = Logger.getLogger(ListenerTls.class);
-
     private final MemgrateSettings settings;
     private final TlsConfigurationRegistry registry;
+    private final TlsReload reload = new TlsReload(TlsConfiguration::getKeyStore,
+            "TLS: new client connections get the listener certificate %s (open ones keep theirs)",
+            "TLS: the reloaded listener certificate %s was not applied; new client connections keep getting %s");
     private volatile NetServer server;
-    /** The certificate new connections get, for the log. */
-    private volatile String serving = "";
-    /** What new connections get: a reload that brings the same changes nothing. */
-    private RegistryTls.Material applied;
 
     @Inject
     public ListenerTls(MemgrateSettings settings, TlsConfigurationRegistry registry) {
@@ -48,32 +44,16 @@ public class ListenerTls {
     NetServer reloading(NetServer created) {
         if (settings.tls().enabled()) {
             server = created;
-            serving = RegistryTls.describe(configuration().getKeyStore());
-            applied = RegistryTls.material(configuration());
+            reload.started(configuration());
         }
         return created;
     }
 
-    synchronized void onCertificateUpdated(@Observes CertificateUpdatedEvent event) {
+    void onCertificateUpdated(@Observes CertificateUpdatedEvent event) {
         NetServer current = server;
-        if (current == null || !RegistryTls.LISTENER.equals(event.name())) {
-            return;
+        if (current != null && RegistryTls.LISTENER.equals(event.name())) {
+            reload.reloaded(event.tlsConfiguration(), current::updateSSLOptions);
         }
-        RegistryTls.Material material = RegistryTls.material(event.tlsConfiguration());
-        if (material.equals(applied)) {
-            return;
-        }
-        applied = material;
-        String reloaded = RegistryTls.describe(event.tlsConfiguration().getKeyStore());
-        current.updateSSLOptions(RegistryTls.sslOptions(event.tlsConfiguration())).onComplete(updated -> {
-            if (updated.failed()) {
-                LOG.errorf(updated.cause(), "TLS: the reloaded listener certificate %s was not applied; new client connections"
-                        + " keep getting %s", reloaded, serving);
-            } else if (updated.result()) { // false: a later reload's update overtook this one and logs
-                LOG.infof("TLS: new client connections get the listener certificate %s (open ones keep theirs)", reloaded);
-                serving = reloaded;
-            }
-        });
     }
 
     private TlsConfiguration configuration() {

@@ -58,8 +58,7 @@ public record StatusSnapshot(Instant at, Topology served, HeldMerge held, String
         if (served == null) {
             return List.of();
         }
-        List<Node> primary = upstreams.stream().filter(upstream -> upstream.side() == Side.PRIMARY)
-                .map(UpstreamStatus::lastGood).findFirst().map(Topology::nodes).orElse(List.of());
+        List<Node> primary = lastGood(Side.PRIMARY).nodes();
         return served.nodes().stream()
                 .filter(node -> primary.stream().anyMatch(node::sameNodeAs) == (side == Side.PRIMARY)).toList();
     }

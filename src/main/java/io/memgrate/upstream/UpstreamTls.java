@@ -6,10 +6,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.jboss.logging.Logger;
-
 import io.memgrate.settings.MemgrateSettings;
 import io.memgrate.settings.RegistryTls;
+import io.memgrate.settings.TlsReload;
 import io.quarkus.tls.CertificateUpdatedEvent;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
@@ -26,18 +25,15 @@ import io.vertx.core.net.NetClientOptions;
 @ApplicationScoped
 public class UpstreamTls {
 
-    private static final Logger LOG = Logger.getLogger(UpstreamTls.class);
-
     /** Host name verification as HTTPS clients do it: the endpoint's name must be in its certificate. */
     static final String HOST_NAME_VERIFICATION = "HTTPS";
 
     private final MemgrateSettings settings;
     private final TlsConfigurationRegistry registry;
+    private final TlsReload reload = new TlsReload(TlsConfiguration::getTrustStore,
+            "TLS: new upstream connections trust %s (open ones go on)",
+            "TLS: the reloaded upstream CA(s) %s were not applied; new upstream connections keep trusting %s");
     private volatile NetClient client;
-    /** The CA(s) new connections trust, for the log. */
-    private volatile String trusting = "";
-    /** What new connections get: a reload that brings the same changes nothing. */
-    private RegistryTls.Material applied;
 
     @Inject
     public UpstreamTls(MemgrateSettings settings, TlsConfigurationRegistry registry) {
@@ -61,10 +57,7 @@ public class UpstreamTls {
     NetClient reloading(NetClient created) {
         if (settings.upstream().tls().enabled()) {
             client = created;
-            registry.get(RegistryTls.UPSTREAM).ifPresent(tls -> {
-                trusting = RegistryTls.describe(tls.getTrustStore());
-                applied = RegistryTls.material(tls);
-            });
+            registry.get(RegistryTls.UPSTREAM).ifPresent(reload::started);
         }
         return created;
     }
@@ -77,21 +70,7 @@ public class UpstreamTls {
     }
 
     /** New connections of {@code current} use what {@code tls} holds now. */
-    synchronized void update(NetClient current, TlsConfiguration tls) {
-        RegistryTls.Material material = RegistryTls.material(tls);
-        if (material.equals(applied)) {
-            return;
-        }
-        applied = material;
-        String reloaded = RegistryTls.describe(tls.getTrustStore());
-        current.updateSSLOptions(RegistryTls.sslOptions(tls)).onComplete(updated -> {
-            if (updated.failed()) {
-                LOG.errorf(updated.cause(), "TLS: the reloaded upstream CA(s) %s were not applied; new upstream connections"
-                        + " keep trusting %s", reloaded, trusting);
-            } else if (updated.result()) { // false: a later reload's update overtook this one and logs
-                LOG.infof("TLS: new upstream connections trust %s (open ones go on)", reloaded);
-                trusting = reloaded;
-            }
-        });
+    void update(NetClient current, TlsConfiguration tls) {
+        reload.reloaded(tls, current::updateSSLOptions);
     }
 }
