@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,11 +23,12 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
+import io.memgrate.client.aws.MemgrateEndpointStrategyFactory;
 import io.memgrate.cluster.Node;
 import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.support.AwsClusterClients;
 import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.MemcachedProcess;
-import io.memgrate.support.PollConfigEndpointStrategy;
 import io.memgrate.support.Serving;
 import io.memgrate.support.TestClusters;
 import io.quarkus.test.common.ResourceArg;
@@ -36,10 +36,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
-import net.spy.memcached.ClientMode;
-import net.spy.memcached.KetamaConnectionFactory;
 import net.spy.memcached.MemcachedClient;
-import net.spy.memcached.config.ConfigEndpointSelectionStrategyFactory;
 import net.spy.memcached.config.NodeEndPoint;
 import net.spy.memcached.internal.OperationFuture;
 
@@ -189,20 +186,7 @@ class MigrationPlanTest {
 
     /** A client that has discovered {@code served} from Memgrate. */
     private MemcachedClient client(List<Node> served) throws IOException {
-        KetamaConnectionFactory factory = new KetamaConnectionFactory(ClientMode.Dynamic,
-                KetamaConnectionFactory.DEFAULT_OP_QUEUE_LEN, KetamaConnectionFactory.DEFAULT_READ_BUFFER_SIZE,
-                KetamaConnectionFactory.DEFAULT_OP_QUEUE_MAX_BLOCK_TIME) {
-            @Override
-            public long getDynamicModePollingInterval() {
-                return 200;
-            }
-
-            @Override
-            public ConfigEndpointSelectionStrategyFactory getConfigEndpointSelectionStrategyFactory() {
-                return PollConfigEndpointStrategy::new;
-            }
-        };
-        MemcachedClient client = new MemcachedClient(factory, List.of(new InetSocketAddress("127.0.0.1", server.port())));
+        MemcachedClient client = AwsClusterClients.dynamic(server.port(), 200, new MemgrateEndpointStrategyFactory(), true);
         await().atMost(WAIT).until(() -> ports(client).equals(served.stream().map(Node::port).sorted().toList()));
         return client;
     }

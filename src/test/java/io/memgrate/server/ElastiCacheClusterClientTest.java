@@ -3,7 +3,6 @@ package io.memgrate.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,17 +14,15 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.memgrate.client.aws.MemgrateEndpointStrategyFactory;
 import io.memgrate.cluster.Node;
+import io.memgrate.support.AwsClusterClients;
 import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.MemcachedProcess;
-import io.memgrate.support.PollConfigEndpointStrategy;
 import io.memgrate.support.TestClusters;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import net.spy.memcached.ClientMode;
-import net.spy.memcached.DefaultConnectionFactory;
 import net.spy.memcached.MemcachedClient;
-import net.spy.memcached.config.ConfigEndpointSelectionStrategyFactory;
 import net.spy.memcached.config.NodeEndPoint;
 
 /** The real AWS ElastiCache Cluster Client for Java, in dynamic mode, discovers both clusters through Memgrate. */
@@ -50,18 +47,8 @@ class ElastiCacheClusterClientTest {
 
     @Test
     void clientSpreadsKeysOverBothClustersAndStopsUsingARemovedNode() throws Exception {
-        DefaultConnectionFactory factory = new DefaultConnectionFactory(ClientMode.Dynamic) {
-            @Override
-            public long getDynamicModePollingInterval() {
-                return CLIENT_POLL.toMillis();
-            }
-
-            @Override
-            public ConfigEndpointSelectionStrategyFactory getConfigEndpointSelectionStrategyFactory() {
-                return PollConfigEndpointStrategy::new;
-            }
-        };
-        MemcachedClient client = new MemcachedClient(factory, List.of(new InetSocketAddress("127.0.0.1", server.port())));
+        MemcachedClient client = AwsClusterClients.dynamic(server.port(), CLIENT_POLL.toMillis(),
+                new MemgrateEndpointStrategyFactory(), false);
         try {
             List<MemcachedProcess> allNodes = new ArrayList<>(clusters.oldNodes());
             allNodes.addAll(clusters.newNodes());

@@ -1,0 +1,171 @@
+package io.memgrate.client.aws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.memgrate.cluster.Node;
+import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.support.AwsClusterClients;
+import io.memgrate.support.ClientTable;
+import io.memgrate.support.InjectTestClusters;
+import io.memgrate.support.LogLines;
+import io.memgrate.support.TcpRelay;
+import io.memgrate.support.TestClusters;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import net.spy.memcached.MemcachedClient;
+import net.spy.memcached.config.NodeEndPoint;
+
+/**
+ * The AWS ElastiCache Cluster Client for Java 1.2.4 behind a real Memgrate, with and without the adapter, over cache
+ * nodes that answer {@code config get cluster} with their own cluster's configuration as every ElastiCache node does.
+ * Each test starts from the clusters as they were created.
+ */
+@QuarkusTest
+@WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS,
+        initArgs = @ResourceArg(name = TestClusters.ELASTICACHE_NODES, value = "true"))
+class MemgrateEndpointStrategyTest {
+
+    private static final String CLIENT = "AWS ElastiCache Cluster Client for Java 1.2.4";
+    private static final String ADAPTER_LOG = "io.memgrate.client.aws.MemgrateEndpointStrategy";
+    private static final long CLIENT_POLL_MILLIS = 200;
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /**
+     * After applying a change (its first poll applies one too) the client can stop polling for a while: its
+     * waitForConfigChangeApplied waits up to 50 s. A long-lived client's next change is awaited beyond that.
+     */
+    private static final Duration AFTER_A_CHANGE = Duration.ofSeconds(70);
+    /** The client reconnects after 1, 2, 4, 8 ... s (at most 30 s) while the endpoint is down. */
+    private static final Duration RECONNECT = Duration.ofSeconds(45);
+
+    @Inject
+    ConfigEndpointServer server;
+
+    @InjectTestClusters
+    TestClusters clusters;
+
+    @BeforeEach
+    void clustersAsCreated() {
+        clusters.restore();
+        clusters.awaitMergeServed(server.port());
+    }
+
+    /**
+     * Its default strategy sends every poll after the first to one of its cache nodes, which answers with its own
+     * cluster: the client ends up holding one cluster's nodes and never asks Memgrate again. If a release of the client
+     * stops doing this, this test fails and README's advice can change.
+     */
+    @Test
+    void withoutTheAdapterTheClientCollapsesOntoOneCluster() throws Exception {
+        MemcachedClient client = AwsClusterClients.dynamic(server.port(), CLIENT_POLL_MILLIS, null, false);
+        long started = System.nanoTime();
+        try {
+            assertThat(ports(client)).as("discovered at start").isEqualTo(ports(merged()));
+            List<Integer> oldCluster = ports(clusters.primary().endpoint().config().nodes());
+            List<Integer> newCluster = ports(clusters.secondary().endpoint().config().nodes());
+
+            await().atMost(WAIT).until(() -> ports(client).equals(oldCluster) || ports(client).equals(newCluster));
+            ClientTable.row(CLIENT, "default", "merged list, at start",
+                    "no: holds one cluster's nodes " + ClientTable.seconds(millisSince(started))
+                            + " after start, then follows that cluster only",
+                    "no (only its own cluster's)");
+        } finally {
+            client.shutdown(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** With the adapter it keeps asking Memgrate: a node drained and a node added are followed after its next poll. */
+    @Test
+    void withTheAdapterTheClientFollowsARemovalAndAnAddition() throws Exception {
+        MemcachedClient client = AwsClusterClients.dynamic(server.port(), CLIENT_POLL_MILLIS,
+                new MemgrateEndpointStrategyFactory(), false);
+        try {
+            List<Node> served = merged();
+            assertThat(ports(client)).as("discovered at start").isEqualTo(ports(served));
+
+            long removed = System.nanoTime();
+            served.remove(drainFirstPrimaryNode());
+            await().atMost(AFTER_A_CHANGE).until(() -> ports(client).equals(ports(served)));
+            long removalMillis = millisSince(removed);
+
+            long added = System.nanoTime();
+            served.add(clusters.addNode(clusters.secondary(), "new-3.test"));
+            await().atMost(AFTER_A_CHANGE).until(() -> ports(client).equals(ports(served)));
+            long additionMillis = millisSince(added);
+
+            assertThat(client.set("after-both-changes", 0, "v").get(5, TimeUnit.SECONDS)).isTrue();
+            ClientTable.row(CLIENT, "MemgrateEndpointStrategyFactory", "merged list, at start",
+                    "yes, " + ClientTable.seconds(removalMillis), "yes, " + ClientTable.seconds(additionMillis));
+        } finally {
+            client.shutdown(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Memgrate unreachable for a while: the client keeps its nodes, the adapter logs the outage once and its end once,
+     * and a change made meanwhile is followed once Memgrate answers again.
+     */
+    @Test
+    void whileMemgrateIsUnreachableTheClientKeepsItsNodesAndTheOutageIsLoggedOnce() throws Exception {
+        try (TcpRelay relay = new TcpRelay(server.port()); LogLines log = LogLines.of(ADAPTER_LOG)) {
+            MemcachedClient client = AwsClusterClients.dynamic(relay.port(), CLIENT_POLL_MILLIS,
+                    new MemgrateEndpointStrategyFactory(), false);
+            try {
+                List<Node> served = merged();
+                assertThat(ports(client)).isEqualTo(ports(served));
+
+                relay.cut();
+                await().atMost(WAIT).until(() -> log.count("is unreachable") == 1);
+                // many polls later: still every node, still one line
+                await().during(Duration.ofMillis(10 * CLIENT_POLL_MILLIS)).atMost(WAIT)
+                        .until(() -> ports(client).equals(ports(served)));
+                assertThat(log.count("is unreachable")).isEqualTo(1);
+
+                served.remove(drainFirstPrimaryNode());
+                relay.restore();
+                await().atMost(RECONNECT).until(() -> log.count("is reachable again") == 1);
+                await().atMost(AFTER_A_CHANGE).until(() -> ports(client).equals(ports(served)));
+                assertThat(log.lines()).hasSize(2);
+            } finally {
+                client.shutdown(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private List<Node> merged() {
+        List<Node> served = new ArrayList<>(clusters.primary().endpoint().config().nodes());
+        served.addAll(clusters.secondary().endpoint().config().nodes());
+        return served;
+    }
+
+    private Node drainFirstPrimaryNode() {
+        List<Node> primary = new ArrayList<>(clusters.primary().endpoint().config().nodes());
+        Node drained = primary.remove(0);
+        clusters.primary().endpoint().setNodes(primary);
+        return drained;
+    }
+
+    private static long millisSince(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
+    }
+
+    private static List<Integer> ports(List<Node> nodes) {
+        return nodes.stream().map(Node::port).sorted().toList();
+    }
+
+    private static List<Integer> ports(MemcachedClient client) {
+        return client.getAllNodeEndPoints().stream().map(NodeEndPoint::getPort).sorted().toList();
+    }
+}

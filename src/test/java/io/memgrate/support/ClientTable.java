@@ -1,0 +1,27 @@
+package io.memgrate.support;
+
+import java.util.Locale;
+
+import org.jboss.logging.Logger;
+
+/**
+ * One row of README's client table, measured: the real-client tests log it so a run's figures can be read back
+ * ({@code grep 'Client table'} in the test output).
+ */
+public final class ClientTable {
+
+    private static final Logger LOG = Logger.getLogger(ClientTable.class);
+
+    private ClientTable() {
+    }
+
+    public static void row(String client, String setting, String discovers, String followsRemoval,
+            String followsAddition) {
+        LOG.infof("Client table | %s | %s | %s | %s | %s |", client, setting, discovers, followsRemoval, followsAddition);
+    }
+
+    /** Milliseconds as seconds with one decimal, as in the table. */
+    public static String seconds(long millis) {
+        return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+}

@@ -1,0 +1,51 @@
+package io.memgrate.support;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+
+/** The lines one logger writes while a test runs, whatever the library logs through (SLF4J ends in JBoss LogManager). */
+public final class LogLines extends Handler implements AutoCloseable {
+
+    private static final SimpleFormatter FORMATTER = new SimpleFormatter();
+
+    private final Logger logger;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+
+    private LogLines(Logger logger) {
+        this.logger = logger;
+    }
+
+    /** Captures what the logger named {@code category} (usually a class name) writes from now on. */
+    public static LogLines of(String category) {
+        LogLines capture = new LogLines(Logger.getLogger(category));
+        capture.logger.addHandler(capture);
+        return capture;
+    }
+
+    /** The lines so far, each as its level and message with its parameters filled in. */
+    public List<String> lines() {
+        return List.copyOf(lines);
+    }
+
+    public long count(String containing) {
+        return lines.stream().filter(line -> line.contains(containing)).count();
+    }
+
+    @Override
+    public void publish(LogRecord record) {
+        lines.add(record.getLevel() + " " + FORMATTER.formatMessage(record));
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+        logger.removeHandler(this);
+    }
+}
