@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
+import io.memgrate.support.LogLines;
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -34,18 +35,18 @@ class MergedViewTest {
     private static final Node R1 = new Node("r1.example", "10.0.9.1", 11211);
     private static final Node R2 = new Node("r2.example", "10.0.9.2", 11211);
 
-    private final CapturedLogs logs = new CapturedLogs();
+    private LogLines logs;
     private MergedView view;
 
     @BeforeEach
     void setUp() {
         view = view(OFFSET);
-        logs.attach();
+        logs = LogLines.of(MergedView.class.getName());
     }
 
     @AfterEach
     void removeLogHandler() {
-        logs.detach();
+        logs.close();
     }
 
     private static MergedView view(long offset) {

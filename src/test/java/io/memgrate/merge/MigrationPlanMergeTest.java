@@ -20,6 +20,7 @@ import io.memgrate.cluster.Topology;
 import io.memgrate.movement.HashScheme;
 import io.memgrate.plan.MigrationPlan;
 import io.memgrate.plan.PlanRefusedException;
+import io.memgrate.support.LogLines;
 
 /** The merged view under a migration plan: which nodes are served, refusals, and versions that always rise. */
 class MigrationPlanMergeTest {
@@ -189,9 +190,7 @@ class MigrationPlanMergeTest {
 
     @Test
     void aPlanAppliedBeforeTheUpstreamsAnsweredIsCheckedAgainstThemAtTheFirstMerge() {
-        CapturedLogs log = new CapturedLogs();
-        log.attach();
-        try {
+        try (LogLines log = LogLines.of(MergedView.class.getName())) {
             view.applyPlan(plan(1, Set.of("new-9.example"), Set.of()));
 
             answer(7, 3);
@@ -200,8 +199,6 @@ class MigrationPlanMergeTest {
             assertThat(log.lines()).contains("WARN Migration plan revision 1 names new-9.example, which no upstream lists:"
                     + " they admit or withdraw nothing. Name hosts as config get cluster lists them, in a plan with a"
                     + " higher revision.");
-        } finally {
-            log.detach();
         }
     }
 }

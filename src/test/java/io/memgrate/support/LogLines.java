@@ -5,12 +5,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.logging.SimpleFormatter;
 
-/** The lines one logger writes while a test runs, whatever the library logs through (SLF4J ends in JBoss LogManager). */
+import org.jboss.logmanager.ExtLogRecord;
+
+/**
+ * The lines one logger writes, as {@code LEVEL message}, from {@link #of} until {@link #close}, whatever the code logs
+ * through (JBoss Logging, SLF4J and java.util.logging all end in JBoss LogManager in the tests).
+ */
 public final class LogLines extends Handler implements AutoCloseable {
-
-    private static final SimpleFormatter FORMATTER = new SimpleFormatter();
 
     private final Logger logger;
     private final List<String> lines = new CopyOnWriteArrayList<>();
@@ -37,7 +39,8 @@ public final class LogLines extends Handler implements AutoCloseable {
 
     @Override
     public void publish(LogRecord record) {
-        lines.add(record.getLevel() + " " + FORMATTER.formatMessage(record));
+        // JBoss LogManager (the tests' log manager) formats printf-, {}- and {0}-style messages alike
+        lines.add(record.getLevel() + " " + ((ExtLogRecord) record).getFormattedMessage());
     }
 
     @Override
