@@ -21,6 +21,11 @@ public record Node(String host, String ip, int port) {
         return port == other.port && host.equals(other.host);
     }
 
+    /** The node's host name and port, which name it whatever IP it carries ({@link #sameNodeAs}). */
+    public HostAndPort hostAndPort() {
+        return new HostAndPort(host, port);
+    }
+
     /** {@code host|ip|port}: the form ElastiCache lists a node in, used on the wire, in logs and in the status. */
     @Override
     public String toString() {

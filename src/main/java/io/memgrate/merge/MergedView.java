@@ -1,8 +1,10 @@
 package io.memgrate.merge;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +18,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import io.memgrate.cluster.HostAndPort;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
@@ -46,6 +49,10 @@ public class MergedView {
     /** The last merge not served because its version does not rise, so each such state is logged once. */
     private Topology lastNotServed;
     private HeldMerge held;
+    /** When each served node was first served, in the run of serving it now. */
+    private Map<HostAndPort, Instant> servedSince = Map.of();
+    /** When the served node list last changed; null before it ever did. */
+    private Instant lastStep;
     private volatile String engineVersion;
     /** The migration plan applied; null while none was given, which serves the union of both clusters. */
     private MigrationPlan plan;
@@ -219,6 +226,17 @@ public class MergedView {
         }
         served = ServedTopology.of(merged);
         servedFrom = upstreamTopologies();
+        noteServedSince(merged);
+    }
+
+    private void noteServedSince(Topology merged) {
+        Instant now = clock.instant();
+        Map<HostAndPort, Instant> since = new HashMap<>();
+        merged.nodes().forEach(node -> since.put(node.hostAndPort(), servedSince.getOrDefault(node.hostAndPort(), now)));
+        if (!servedSince.isEmpty() && !since.keySet().equals(servedSince.keySet())) {
+            lastStep = now;
+        }
+        servedSince = Map.copyOf(since);
     }
 
     /**
@@ -329,7 +347,7 @@ public class MergedView {
         ServedTopology current = served;
         HeldMerge heldNow = held;
         return new Snapshot(current == null ? null : current.topology(), heldNow, engineVersion,
-                List.copyOf(upstreams.values()), plan, lastChange);
+                List.copyOf(upstreams.values()), plan, lastChange, servedSince, lastStep);
     }
 
     /**
@@ -339,8 +357,10 @@ public class MergedView {
      * @param upstreams     each configured upstream, primary first
      * @param plan          the migration plan applied, null while none was given (the union is served)
      * @param lastChange    the keys the last change of the served list moved, null before the first change
+     * @param servedSince   when each served node was first served, in the run of serving it now
+     * @param lastStep      when the served node list last changed, null before it ever did
      */
     public record Snapshot(Topology served, HeldMerge held, String engineVersion, List<UpstreamState> upstreams,
-            MigrationPlan plan, ServedChange lastChange) {
+            MigrationPlan plan, ServedChange lastChange, Map<HostAndPort, Instant> servedSince, Instant lastStep) {
     }
 }

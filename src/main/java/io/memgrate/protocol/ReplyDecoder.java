@@ -1,6 +1,7 @@
 package io.memgrate.protocol;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 
 /**
  * Reads one upstream reply from the bytes received so far, framing and parsing it in one pass. A reply that arrives in
@@ -39,6 +40,14 @@ public interface ReplyDecoder<T> {
      * {@code OK} or an error).
      */
     static ReplyDecoder<byte[]> stats() {
-        return new StatsReplyDecoder();
+        return new StatsReplyDecoder<>(ByteBufUtil::getBytes);
+    }
+
+    /**
+     * For plain {@code stats} to a cache node: its {@code STAT} lines by name. A whole reply that is not
+     * {@code STAT} lines ended by {@code END} (an error line, a line of another shape) fails as malformed content.
+     */
+    static ReplyDecoder<StatValues> statValues() {
+        return new StatsReplyDecoder<>(StatValues::parse);
     }
 }

@@ -1,15 +1,27 @@
 package io.memgrate.protocol;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 
 /**
  * Decodes the answer to {@code stats ...}: lines up to a terminating line ({@code END}, {@code RESET}, {@code OK} or
- * an error), kept verbatim as they are relayed to clients.
+ * an error), then reads its value: the bytes verbatim, as they are relayed to clients, or the {@code STAT} lines.
  */
-final class StatsReplyDecoder extends FramedDecoder<byte[]> {
+final class StatsReplyDecoder<T> extends FramedDecoder<T> {
+
+    /** What a framed reply means. */
+    interface Value<T> {
+        /**
+         * @throws MalformedReplyException when the reply says something that breaks the protocol
+         */
+        T of(ByteBuf in, int start, int length);
+    }
 
     private final LineScanner lines = new LineScanner();
+    private final Value<T> value;
+
+    StatsReplyDecoder(Value<T> value) {
+        this.value = value;
+    }
 
     @Override
     int frame(ByteBuf in, int start, int end) {
@@ -23,7 +35,7 @@ final class StatsReplyDecoder extends FramedDecoder<byte[]> {
     }
 
     @Override
-    byte[] value(ByteBuf in, int start, int length) {
-        return ByteBufUtil.getBytes(in, start, length);
+    T value(ByteBuf in, int start, int length) {
+        return value.of(in, start, length);
     }
 }

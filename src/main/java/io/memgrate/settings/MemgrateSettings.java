@@ -48,6 +48,8 @@ public interface MemgrateSettings {
 
     Migration migration();
 
+    Nodes nodes();
+
     /** On shutdown, how long open client connections get to finish the request they are answering. */
     @WithDefault("10s")
     @WithConverter(Durations.Converter.class)
@@ -188,5 +190,20 @@ public interface MemgrateSettings {
         @WithDefault("2s")
         @WithConverter(Durations.Converter.class)
         Duration checkInterval();
+
+        /**
+         * How far below the served nodes' aggregate hit ratio an admitted node's may be and still count as warm, and how
+         * far the aggregate may fall below its level before the last step while the next step still looks safe.
+         */
+        @WithDefault("0.05")
+        double warmMargin();
+    }
+
+    /** The cache nodes of both clusters, as Memgrate watches them. */
+    interface Nodes {
+        /** How often every node's own {@code stats} is read; {@code 0s} switches it off. */
+        @WithDefault("30s")
+        @WithConverter(Durations.Converter.class)
+        Duration statsInterval();
     }
 }

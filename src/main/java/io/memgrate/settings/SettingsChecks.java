@@ -95,6 +95,16 @@ public class SettingsChecks {
             problems.add("memgrate.stats.max-age=" + settings.stats().maxAge()
                     + " is refused: it must be 0 (fetch for every request) or more");
         }
+        Duration statsInterval = settings.nodes().statsInterval();
+        if (statsInterval.isNegative() || (!statsInterval.isZero() && statsInterval.toMillis() < 1)) {
+            problems.add("memgrate.nodes.stats-interval=" + statsInterval
+                    + " is refused: use 0s (node statistics off) or at least 1ms");
+        }
+        double warmMargin = settings.migration().warmMargin();
+        if (!(warmMargin >= 0 && warmMargin <= 1)) {
+            problems.add("memgrate.migration.warm-margin=" + warmMargin
+                    + " is refused: it is a difference of hit ratios, from 0 to 1 (default 0.05)");
+        }
         if (settings.shutdownDrainTimeout().isNegative()) {
             problems.add("memgrate.shutdown-drain-timeout=" + settings.shutdownDrainTimeout()
                     + " is refused: it must be 0 (do not wait) or more");

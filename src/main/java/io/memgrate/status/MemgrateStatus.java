@@ -4,19 +4,28 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import io.memgrate.cluster.HostAndPort;
+import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.control.PlanWatcher;
 import io.memgrate.merge.MergedView;
 import io.memgrate.merge.NextStep;
 import io.memgrate.merge.NextSteps;
 import io.memgrate.merge.UpstreamState;
+import io.memgrate.nodestats.NodeStatsBook;
+import io.memgrate.nodestats.NodesReport;
+import io.memgrate.nodestats.WarmUp;
 import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.settings.MemgrateSettings;
 import io.memgrate.upstream.Upstreams;
 
 /** Builds the {@link StatusSnapshot}: the one place that decides what "ready", "started" and each age mean. */
@@ -28,6 +37,9 @@ public class MemgrateStatus {
     private final Upstreams upstreams;
     private final Lifecycle lifecycle;
     private final PlanWatcher planWatcher;
+    private final NodeStatsBook nodeStats;
+    private final Duration statsInterval;
+    private final double warmMargin;
     private final Clock clock;
     /** The next steps and the state they were worked out for. */
     private volatile Steps steps;
@@ -37,8 +49,11 @@ public class MemgrateStatus {
 
     @Inject
     public MemgrateStatus(MergedView view, ConfigEndpointServer server, Upstreams upstreams, Lifecycle lifecycle,
-            PlanWatcher planWatcher) {
+            PlanWatcher planWatcher, NodeStatsBook nodeStats, MemgrateSettings settings) {
         this.view = view;
+        this.nodeStats = nodeStats;
+        this.statsInterval = settings.nodes().statsInterval();
+        this.warmMargin = settings.migration().warmMargin();
         this.planWatcher = planWatcher;
         this.server = server;
         this.upstreams = upstreams;
@@ -56,7 +71,19 @@ public class MemgrateStatus {
                 upstreams.pollerStalledAfter(),
                 merged.upstreams().stream().map(state -> upstream(state, sincePollAttempt.get(state.side()), now)).toList(),
                 merged.plan(), planWatcher.file().orElse(null), planWatcher.lastRefusal().orElse(null),
-                merged.lastChange());
+                merged.lastChange(), nodes(merged));
+    }
+
+    /** Every node of both clusters, the warm-up verdict and whether the next step looks safe. */
+    private NodesReport nodes(MergedView.Snapshot merged) {
+        Map<Side, List<HostAndPort>> listed = new EnumMap<>(Side.class);
+        merged.upstreams().stream().filter(UpstreamState::hasAnswered).forEach(upstream -> listed.put(upstream.side(),
+                upstream.lastGood().nodes().stream().map(Node::hostAndPort).toList()));
+        Set<HostAndPort> served = merged.served() == null ? Set.of()
+                : merged.served().nodes().stream().map(Node::hostAndPort).collect(Collectors.toSet());
+        Double before = merged.lastStep() == null ? null : nodeStats.servedHitRatioBefore(merged.lastStep());
+        return WarmUp.report(statsInterval, warmMargin,
+                new WarmUp.Served(listed, served, merged.servedSince(), merged.lastStep(), before), nodeStats.readings());
     }
 
     /**

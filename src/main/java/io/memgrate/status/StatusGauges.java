@@ -1,8 +1,12 @@
 package io.memgrate.status;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 import java.util.function.ToDoubleFunction;
 
 import jakarta.annotation.PreDestroy;
@@ -12,12 +16,19 @@ import jakarta.inject.Inject;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
 import io.memgrate.movement.HashScheme;
+import io.memgrate.nodestats.IntervalRates;
+import io.memgrate.nodestats.NodeStatsBook;
+import io.memgrate.nodestats.NodesReport;
+import io.memgrate.nodestats.StatsSample;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** The served and upstream state as metrics, read from the {@link StatusSnapshot} at scrape time. */
+/**
+ * The served, upstream and node state as metrics, read from the {@link StatusSnapshot} at scrape time. A node's series
+ * exist while its cluster lists it.
+ */
 @ApplicationScoped
 public class StatusGauges {
 
@@ -25,11 +36,28 @@ public class StatusGauges {
     private final MemgrateStatus status;
     /** Removed on shutdown, so a registry that outlives the application never reads a dead bean. */
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
+    /** Each listed node's meters, removed when its cluster no longer lists it, so node series stay bounded. */
+    private final Map<NodeStatsBook.ListedNode, List<Meter>> nodeMeters = new ConcurrentHashMap<>();
 
     @Inject
-    public StatusGauges(MeterRegistry registry, MemgrateStatus status) {
+    public StatusGauges(MeterRegistry registry, MemgrateStatus status, NodeStatsBook nodeStats) {
         this.registry = registry;
         this.status = status;
+        nodeStats.addListener(new NodeStatsBook.Listener() {
+            @Override
+            public void listed(NodeStatsBook.ListedNode node) {
+                nodeListed(node);
+            }
+
+            @Override
+            public void unlisted(NodeStatsBook.ListedNode node) {
+                List<Meter> removed = nodeMeters.remove(node);
+                if (removed != null) {
+                    removed.forEach(registry::remove);
+                    meters.removeAll(removed);
+                }
+            }
+        });
         meters.add(Gauge.builder("memgrate.served.version", status, served(Topology::version))
                 .description("Configuration version served to clients").register(registry));
         meters.add(Gauge.builder("memgrate.served.nodes", status, served(topology -> topology.nodes().size()))
@@ -47,6 +75,14 @@ public class StatusGauges {
                     .description("Share of keys the gentlest single next step (admit or withdraw one node) would move")
                     .tag("scheme", scheme.label()).register(registry));
         }
+        meters.add(Gauge.builder("memgrate.served.hit.ratio", status,
+                        s -> ratio(s.snapshot().nodes().nextStep().servedHitRatio()))
+                .description("Hit ratio of the served nodes over the last node statistics interval, weighted by their gets")
+                .register(registry));
+        meters.add(Gauge.builder("memgrate.next.step.safe", status, s -> s.snapshot().nodes().nextStep().safe() ? 1 : 0)
+                .description("1 when the next migration step looks safe: the node admitted last is warm, no served node is"
+                        + " unreachable, the served hit ratio has not fallen by more than the warm margin since the last step")
+                .register(registry));
         meters.add(Gauge.builder("memgrate.plan.revision", status,
                         s -> s.snapshot().plan() == null ? Double.NaN : s.snapshot().plan().revision())
                 .description("Revision of the migration plan applied; absent while none is").register(registry));
@@ -68,6 +104,40 @@ public class StatusGauges {
         meters.add(FunctionCounter.builder("memgrate.upstream.version.decreases", status,
                         s -> upstream(s, side).map(StatusSnapshot.UpstreamStatus::versionDecreases).orElse(0L))
                 .description("Times the upstream's configuration version went down").tag("upstream", tag).register(registry));
+    }
+
+    /** Registers the meters of a node a cluster lists, tagged with the cluster and the node's {@code host:port}. */
+    private void nodeListed(NodeStatsBook.ListedNode listed) {
+        List<Meter> registered = new ArrayList<>();
+        BiConsumer<String, ToDoubleFunction<NodesReport.NodeReport>> gauge = (name, value) -> registered.add(
+                Gauge.builder(name, status, s -> Optional.ofNullable(s.snapshot().nodes().node(listed.side(), listed.node()))
+                                .map(value::applyAsDouble).orElse(Double.NaN))
+                        .tag("cluster", listed.side().label()).tag("node", listed.node().toString()).register(registry));
+        gauge.accept("memgrate.node.reachable", node -> node.reading().reachable() == null ? Double.NaN
+                : node.reading().reachable() ? 1 : 0);
+        gauge.accept("memgrate.node.served", node -> node.admission() == NodesReport.Admission.SERVED ? 1 : 0);
+        gauge.accept("memgrate.node.warm", node -> Boolean.TRUE.equals(node.warm()) ? 1 : 0);
+        gauge.accept("memgrate.node.hit.ratio", rates(IntervalRates::hitRatio));
+        gauge.accept("memgrate.node.gets.per.second", rates(IntervalRates::getsPerSecond));
+        gauge.accept("memgrate.node.sets.per.second", rates(IntervalRates::setsPerSecond));
+        gauge.accept("memgrate.node.evictions.per.second", rates(IntervalRates::evictionsPerSecond));
+        gauge.accept("memgrate.node.items", sample(StatsSample::items));
+        gauge.accept("memgrate.node.bytes.used.ratio", sample(StatsSample::bytesUsedRatio));
+        gauge.accept("memgrate.node.connections", sample(StatsSample::connections));
+        nodeMeters.put(listed, registered);
+        meters.addAll(registered);
+    }
+
+    private static ToDoubleFunction<NodesReport.NodeReport> rates(ToDoubleFunction<IntervalRates> value) {
+        return node -> node.reading().rates() == null ? Double.NaN : value.applyAsDouble(node.reading().rates());
+    }
+
+    private static ToDoubleFunction<NodesReport.NodeReport> sample(ToDoubleFunction<StatsSample> value) {
+        return node -> node.reading().sample() == null ? Double.NaN : value.applyAsDouble(node.reading().sample());
+    }
+
+    private static double ratio(Double value) {
+        return value == null ? Double.NaN : value;
     }
 
     private static ToDoubleFunction<MemgrateStatus> served(ToDoubleFunction<Topology> value) {

@@ -3,6 +3,7 @@ package io.memgrate.status;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -16,14 +17,64 @@ import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
 import io.memgrate.control.PlanWatcher;
 import io.memgrate.merge.KeysMoved;
+import io.memgrate.nodestats.IntervalRates;
+import io.memgrate.nodestats.NodeReading;
+import io.memgrate.nodestats.NodesReport;
+import io.memgrate.nodestats.StatsSample;
 import io.memgrate.plan.MigrationPlan;
 
-/** {@code GET /memgrate/status}: what is served now and each upstream's state, read-only. */
+/**
+ * {@code GET /memgrate/status}: what is served now, each upstream's state, each cache node as read, and whether the
+ * next migration step looks safe; read-only.
+ */
 @Path("/memgrate/status")
 public class StatusResource {
 
     public record Status(boolean ready, Served served, Held held, String engineVersion, Integer listeningPort,
-            int openConnections, List<Upstream> upstreams, Plan plan, KeyMovement keyMovement) {
+            int openConnections, List<Upstream> upstreams, Plan plan, KeyMovement keyMovement, Nodes nodes,
+            NextStepVerdict nextStepVerdict) {
+    }
+
+    /**
+     * Every node of both clusters as Memgrate last read its own {@code stats}.
+     *
+     * @param statsInterval how often they are read, ISO-8601 ({@code PT30S}), or {@code 0} when node statistics are off
+     */
+    public record Nodes(String statsInterval, List<NodeStatus> primary, List<NodeStatus> secondary) {
+    }
+
+    /**
+     * One node. Every value is null while unknown: before the first read, while it does not answer, and for rates
+     * before its second read or over an interval in which it restarted.
+     *
+     * @param node       {@code host:port}
+     * @param admission  {@code served}; {@code withdrawn} (a primary node not served) or {@code waiting} (a secondary
+     *                   node not served)
+     * @param reachable  null before the first read
+     * @param hitRatio   over the last interval, 0 to 1; null when the node had no gets in it
+     * @param warm       for a node the plan admitted (a served secondary node), whether it is warm; else null
+     * @param notWarmBecause why an admitted node is not warm; null otherwise
+     */
+    public record NodeStatus(String node, String admission, Boolean reachable, String unreachableReason, Double hitRatio,
+            Double getsPerSecond, Double setsPerSecond, Double evictionsPerSecond, Long items, Long bytesUsed,
+            Long limitMaxBytes, Double bytesUsedRatio, Long connections, Long uptimeSeconds, Boolean warm,
+            String notWarmBecause, List<HitRatioPoint> hitRatioHistory) {
+    }
+
+    /** @param hitRatio over the interval ending {@code at}; null when the node had no gets in it */
+    public record HitRatioPoint(Instant at, Double hitRatio) {
+    }
+
+    /**
+     * Whether the next migration step looks safe. Memgrate only reports it: it never takes a step by itself.
+     *
+     * @param reasons                      what blocks it, empty when it looks safe
+     * @param servedHitRatio               the served nodes' hit ratio over the last interval, weighted by gets
+     * @param servedHitRatioBeforeLastStep the same before the last change of the served list
+     * @param lastAdmitted                 {@code host:port} of the secondary node admitted last
+     */
+    public record NextStepVerdict(boolean safe, List<String> reasons, Double servedHitRatio,
+            Double servedHitRatioBeforeLastStep, String lastAdmitted) {
     }
 
     /**
@@ -86,7 +137,39 @@ public class StatusResource {
                 new KeyMovement(now.lastChange() == null ? null : new Change(now.lastChange().fromVersion(),
                         now.lastChange().toVersion(), fractions(now.lastChange().keysMoved())),
                         status.nextSteps(now).stream().map(step -> new Step(step.action(), step.host(), fractions(step.keysMoved())))
-                                .toList()));
+                                .toList()),
+                nodes(now.nodes()), nextStep(now.nodes().nextStep()));
+    }
+
+    private static Nodes nodes(NodesReport report) {
+        return new Nodes(report.statsInterval().isZero() ? "0" : report.statsInterval().toString(),
+                report.primary().stream().map(StatusResource::node).toList(),
+                report.secondary().stream().map(StatusResource::node).toList());
+    }
+
+    private static NodeStatus node(NodesReport.NodeReport report) {
+        NodeReading reading = report.reading();
+        StatsSample sample = reading.sample();
+        IntervalRates rates = reading.rates();
+        return new NodeStatus(report.node().toString(), report.admission().name().toLowerCase(Locale.ROOT),
+                reading.reachable(), reading.unreachableReason(), rates == null ? null : number(rates.hitRatio()),
+                rates == null ? null : rates.getsPerSecond(), rates == null ? null : rates.setsPerSecond(),
+                rates == null ? null : rates.evictionsPerSecond(), sample == null ? null : sample.items(),
+                sample == null ? null : sample.bytesUsed(), sample == null ? null : sample.limitMaxBytes(),
+                sample == null ? null : number(sample.bytesUsedRatio()), sample == null ? null : sample.connections(),
+                sample == null ? null : sample.uptimeSeconds(), report.warm(), report.notWarmBecause(),
+                reading.hitRatioHistory().stream().map(point -> new HitRatioPoint(point.at(), number(point.hitRatio())))
+                        .toList());
+    }
+
+    private static NextStepVerdict nextStep(NodesReport.NextStep verdict) {
+        return new NextStepVerdict(verdict.safe(), verdict.reasons(), verdict.servedHitRatio(),
+                verdict.servedHitRatioBeforeLastStep(), verdict.lastAdmitted() == null ? null : verdict.lastAdmitted().toString());
+    }
+
+    /** JSON has no NaN: an unknown ratio is null. */
+    private static Double number(double value) {
+        return Double.isNaN(value) ? null : value;
     }
 
     private static Map<String, Double> fractions(KeysMoved moved) {

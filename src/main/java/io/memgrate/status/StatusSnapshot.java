@@ -11,6 +11,7 @@ import io.memgrate.cluster.Topology;
 import io.memgrate.control.PlanWatcher;
 import io.memgrate.merge.HeldMerge;
 import io.memgrate.merge.ServedChange;
+import io.memgrate.nodestats.NodesReport;
 import io.memgrate.plan.MigrationPlan;
 
 /**
@@ -31,7 +32,7 @@ import io.memgrate.plan.MigrationPlan;
 public record StatusSnapshot(Instant at, Topology served, HeldMerge held, String engineVersion, Integer listeningPort,
         int openConnections, boolean shuttingDown, boolean pollersStarted, Duration pollerStalledAfter,
         List<UpstreamStatus> upstreams, MigrationPlan plan, Path planFile, PlanWatcher.Refusal planRefusal,
-        ServedChange lastChange) {
+        ServedChange lastChange, NodesReport nodes) {
 
     /** Clients get a complete merge from this replica: it has one, listens, and is not shutting down. */
     public boolean ready() {

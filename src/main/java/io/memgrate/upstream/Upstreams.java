@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import io.memgrate.cluster.Side;
 import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
+import io.memgrate.nodestats.NodeStatsBook;
 import io.memgrate.settings.MemgrateSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -21,7 +22,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 
-/** Starts one poller per configured upstream and relays {@code stats} to them. */
+/**
+ * Starts one poller per configured upstream and relays {@code stats} to them; reads every cache node's own
+ * {@code stats} into the {@link NodeStatsBook}.
+ */
 @ApplicationScoped
 public class Upstreams {
 
@@ -31,16 +35,20 @@ public class Upstreams {
     private final MemgrateSettings settings;
     private final MergedView view;
     private final MemgrateMetrics metrics;
+    private final NodeStatsBook nodeStats;
     private final List<UpstreamPoller> pollers = new ArrayList<>();
     private NetClient client;
     private StatsRelay statsRelay;
+    private NodeStatsPoller nodeStatsPoller;
     /** TLS from the TLS registry, reloaded without a restart (memgrate.upstream.tls.*). */
     @Inject
     UpstreamTls tls;
 
     @Inject
-    public Upstreams(Vertx vertx, MemgrateSettings settings, MergedView view, MemgrateMetrics metrics) {
+    public Upstreams(Vertx vertx, MemgrateSettings settings, MergedView view, MemgrateMetrics metrics,
+            NodeStatsBook nodeStats) {
         this.metrics = metrics;
+        this.nodeStats = nodeStats;
         this.vertx = vertx;
         this.settings = settings;
         this.view = view;
@@ -95,6 +103,13 @@ public class Upstreams {
             poller.start();
         }
         statsRelay = new StatsRelay(statsConnections, metrics, settings.stats().maxAge().toNanos());
+        Duration statsInterval = settings.nodes().statsInterval();
+        if (!statsInterval.isZero()) {
+            nodeStatsPoller = new NodeStatsPoller(vertx.getOrCreateContext(), client, view, nodeStats, statsInterval,
+                    settings.upstream().timeout(), settings.upstream().maxReplyBytes(), settings.upstream().tls().enabled());
+            LOG.infof("Reading stats from every node of both clusters every %s", statsInterval);
+            nodeStatsPoller.start();
+        }
     }
 
     /** Connect timeout; {@link UpstreamTls} adds TLS when enabled. */
@@ -124,6 +139,9 @@ public class Upstreams {
         synchronized (this) {
             if (statsRelay != null) {
                 statsRelay.stop();
+            }
+            if (nodeStatsPoller != null) {
+                nodeStatsPoller.stop();
             }
         }
     }

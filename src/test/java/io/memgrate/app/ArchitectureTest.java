@@ -28,7 +28,7 @@ class ArchitectureTest {
             Set.of("cluster", "transport"),
             Set.of("protocol", "plan", "movement"),
             Set.of("settings"),
-            Set.of("merge", "metrics"),
+            Set.of("merge", "metrics", "nodestats"),
             Set.of("upstream", "emulator", "control"),
             Set.of("discovery", "server"),
             Set.of("status"),

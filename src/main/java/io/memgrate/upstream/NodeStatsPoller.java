@@ -1,0 +1,178 @@
+package io.memgrate.upstream;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.jboss.logging.Logger;
+
+import io.memgrate.cluster.HostAndPort;
+import io.memgrate.cluster.Node;
+import io.memgrate.merge.MergedView;
+import io.memgrate.merge.UpstreamState;
+import io.memgrate.nodestats.NodeStatsBook;
+import io.memgrate.nodestats.StatsSample;
+import io.memgrate.protocol.MalformedReplyException;
+import io.memgrate.protocol.ReplyDecoder;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetClient;
+
+/**
+ * Reads {@code stats} from every node of both clusters (served, withdrawn and not admitted alike) once per interval,
+ * over one reused connection per node with the configuration endpoints' timeout, TLS and reply size limit, and
+ * writes what it learns in the {@link NodeStatsBook}. A node whose last request is still out is skipped, so each node
+ * gets at most one request per interval whatever happens; status readers and metrics scrapes never reach a node.
+ * Nothing here touches the served configuration.
+ */
+final class NodeStatsPoller {
+
+    private static final Logger LOG = Logger.getLogger(NodeStatsPoller.class);
+    private static final Buffer STATS = Buffer.buffer("stats\r\n");
+
+    private final Context context;
+    private final NetClient client;
+    private final MergedView view;
+    private final NodeStatsBook book;
+    private final long intervalMillis;
+    private final Duration timeout;
+    private final int maxReplyBytes;
+    private final boolean tls;
+    private final Clock clock = Clock.systemUTC();
+    /** By node; touched on the context only. */
+    private final Map<HostAndPort, Polled> polled = new HashMap<>();
+    private long timer = -1;
+
+    /** One node's connection and whether a request is out on it. */
+    private static final class Polled {
+        final HostAndPort address;
+        final UpstreamConnection connection;
+        boolean requestOut;
+
+        Polled(HostAndPort address, UpstreamConnection connection) {
+            this.address = address;
+            this.connection = connection;
+        }
+    }
+
+    NodeStatsPoller(Context context, NetClient client, MergedView view, NodeStatsBook book, Duration interval,
+            Duration timeout, int maxReplyBytes, boolean tls) {
+        this.context = context;
+        this.client = client;
+        this.view = view;
+        this.book = book;
+        this.intervalMillis = Math.max(1, interval.toMillis());
+        this.timeout = timeout;
+        this.maxReplyBytes = maxReplyBytes;
+        this.tls = tls;
+    }
+
+    void start() {
+        context.runOnContext(v -> timer = context.owner().setPeriodic(intervalMillis, id -> round()));
+    }
+
+    void stop() {
+        context.runOnContext(v -> {
+            context.owner().cancelTimer(timer);
+            polled.values().forEach(node -> node.connection.reset(new UpstreamException("stopped", "Memgrate is shutting down")));
+            polled.clear();
+        });
+    }
+
+    /** One request to every listed node that has none out; an exception is logged and the next round goes on. */
+    private void round() {
+        try {
+            MergedView.Snapshot merged = view.snapshot();
+            Map<HostAndPort, Node> listed = new LinkedHashMap<>();
+            List<NodeStatsBook.ListedNode> bySide = new ArrayList<>();
+            for (UpstreamState upstream : merged.upstreams()) {
+                if (upstream.lastGood() != null) {
+                    for (Node node : upstream.lastGood().nodes()) {
+                        listed.putIfAbsent(node.hostAndPort(), node);
+                        bySide.add(new NodeStatsBook.ListedNode(upstream.side(), node.hostAndPort()));
+                    }
+                }
+            }
+            book.track(bySide);
+            forgetUnlisted(listed);
+            if (merged.lastStep() != null) {
+                book.servedHitRatioBefore(merged.lastStep());
+            }
+            Set<HostAndPort> served = merged.served() == null ? Set.of()
+                    : merged.served().nodes().stream().map(Node::hostAndPort).collect(Collectors.toSet());
+            List<Future<?>> requests = new ArrayList<>();
+            listed.forEach((key, node) -> {
+                Polled target = connectionTo(key, node);
+                if (!target.requestOut) {
+                    requests.add(read(key, target));
+                }
+            });
+            Future.join(requests).onComplete(done -> book.roundEnded(clock.instant(), served));
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "Node statistics: unexpected failure in a round; the next round goes on");
+        }
+    }
+
+    private Future<StatsSample> read(HostAndPort node, Polled target) {
+        target.requestOut = true;
+        return target.connection.exchange(STATS, ReplyDecoder.statValues())
+                .map(values -> StatsSample.of(values, clock.instant(), System.nanoTime()))
+                .onComplete(done -> {
+                    target.requestOut = false;
+                    if (done.succeeded()) {
+                        book.sampled(node, done.result());
+                    } else {
+                        book.failed(node, reason(done.cause()));
+                    }
+                });
+    }
+
+    private static String reason(Throwable error) {
+        if (error instanceof MalformedReplyException malformed) {
+            return "malformed stats reply: " + malformed.getMessage();
+        }
+        return error instanceof UpstreamException ? error.getMessage() : "unexpected failure: " + error;
+    }
+
+    /** The connection to {@code node}, opened again when its address changed. */
+    private Polled connectionTo(HostAndPort key, Node node) {
+        HostAndPort address = statsAddress(node, tls);
+        Polled current = polled.get(key);
+        if (current != null && !current.address.equals(address)) {
+            current.connection.reset(new UpstreamException("moved", "the node moved to " + address));
+            current = null;
+        }
+        if (current == null) {
+            current = new Polled(address, new UpstreamConnection(context, client, EndpointSource.fixed(address), timeout,
+                    maxReplyBytes));
+            polled.put(key, current);
+        }
+        return current;
+    }
+
+    private void forgetUnlisted(Map<HostAndPort, Node> listed) {
+        for (Iterator<Map.Entry<HostAndPort, Polled>> it = polled.entrySet().iterator(); it.hasNext();) {
+            Map.Entry<HostAndPort, Polled> entry = it.next();
+            if (!listed.containsKey(entry.getKey())) {
+                entry.getValue().connection.reset(new UpstreamException("unlisted", "no cluster lists the node any more"));
+                it.remove();
+            }
+        }
+    }
+
+    /**
+     * Where a node is read: at its IP when the cluster lists one, as clients reach it; by host name with TLS, whose
+     * certificate names the host, or when it has no IP.
+     */
+    static HostAndPort statsAddress(Node node, boolean tls) {
+        return tls || node.ip().isEmpty() ? node.hostAndPort() : new HostAndPort(node.ip(), node.port());
+    }
+}
