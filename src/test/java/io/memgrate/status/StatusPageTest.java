@@ -1,65 +1,49 @@
 package io.memgrate.status;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
-import static org.hamcrest.Matchers.equalTo;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
-import java.util.stream.StreamSupport;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.memgrate.support.FastNodeStats;
 import io.memgrate.support.HeadlessChromium;
 import io.memgrate.support.InjectTestClusters;
+import io.memgrate.support.MemcachedProcess;
 import io.memgrate.support.TestClusters;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
 
 /**
  * The dashboard page at {@code /memgrate/}, rendered by a real headless Chromium from a Memgrate in front of real
- * memcached nodes, mid-migration: one old node withdrawn, one new node admitted, one waiting. The page's screenshot is
- * written to {@code target/screenshots/memgrate-page.png}.
+ * memcached nodes under client traffic, mid-migration: one old node withdrawn, new nodes admitted one by one, a served
+ * node lost. Its screenshot is written to {@code target/screenshots/memgrate-page.png}.
  */
 @QuarkusTest
+@TestProfile(FastNodeStats.class)
 @WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS, initArgs = {
         @ResourceArg(name = TestClusters.PLAN, value = "revision: 2\nadmit: [new-1.test]\nwithdraw: [old-2.test]\n") })
 class StatusPageTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path SCREENSHOT = Path.of("target/screenshots/memgrate-page.png");
-    /** What a person reads on the page, gathered from its DOM. */
-    private static final String READ_PAGE = """
-            JSON.stringify({
-              refreshes: Number(document.body.dataset.refreshes),
-              version: document.getElementById('served-version').textContent,
-              revision: document.getElementById('plan-revision').textContent,
-              verdict: document.getElementById('verdict').dataset.verdict,
-              heading: document.querySelector('#verdict h2').textContent,
-              nodes: Object.fromEntries(['primary', 'secondary'].map(side => [side,
-                [...document.querySelectorAll(`section.cluster[data-side="${side}"] tr.node`)]
-                  .map(row => row.dataset.node + ' ' + row.dataset.state)])),
-              steps: [...document.querySelectorAll('#next-steps tr.step')].map(row => row.dataset.step),
-              gentlest: [...document.querySelectorAll('#next-steps tr.gentlest')].map(row => row.dataset.step),
-              text: document.body.innerText,
-              resources: performance.getEntriesByType('resource').map(entry => entry.name)
-            })""";
 
     static HeadlessChromium chromium;
 
@@ -68,6 +52,8 @@ class StatusPageTest {
 
     @TestHTTPResource("/memgrate/")
     URL page;
+
+    private final ScheduledExecutorService traffic = Executors.newSingleThreadScheduledExecutor();
 
     @BeforeAll
     static void startBrowser() {
@@ -81,57 +67,87 @@ class StatusPageTest {
         }
     }
 
+    @AfterEach
+    void stopTraffic() throws InterruptedException {
+        traffic.shutdownNow();
+        assertThat(traffic.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        clusters.restore();
+    }
+
     @Test
-    void pageShowsBothClustersTheVersionTheNextStepsAndFollowsAPlanChange() throws IOException {
-        await().atMost(WAIT).untilAsserted(() -> given().get("/memgrate/status").then().statusCode(200)
-                .body("ready", equalTo(true)));
+    void pageShowsBothClustersNodesTheVerdictAndFollowsAMigration() throws IOException {
+        // Clients read every node; each answers its own share of hits (old-1 90 %, old-2 50 %, new-1 60 %, new-2 30 %).
+        List<MemcachedProcess> nodes = List.of(clusters.oldNodes().get(0), clusters.oldNodes().get(1),
+                clusters.newNodes().get(0), clusters.newNodes().get(1));
+        int[] hitsInTen = { 9, 5, 6, 3 };
+        for (MemcachedProcess node : nodes) {
+            node.command("set key 0 0 5\r\nvalue\r\n");
+        }
+        traffic.scheduleWithFixedDelay(() -> {
+            for (int i = 0; i < nodes.size(); i++) {
+                // memcached counts each key of a multi-get as one get, a hit or a miss
+                String keys = "key ".repeat(hitsInTen[i]) + "absent ".repeat(10 - hitsInTen[i]);
+                try {
+                    nodes.get(i).command("get " + keys.trim() + "\r\n");
+                } catch (IOException e) {
+                    // a node the test stopped: clients miss it too
+                }
+            }
+        }, 0, 20, TimeUnit.MILLISECONDS);
+        DashboardPage.awaitReady();
         chromium.open(page + "?refresh=1");
 
-        JsonNode shown = awaitPage(p -> p.path("refreshes").asInt() >= 1);
-        JsonNode status = status();
+        // Mid-migration: every node in its cluster with its state, hit ratio and history, the next steps, the verdict.
+        JsonNode shown = DashboardPage.awaitShowing(chromium, p -> p.path("refreshes").asInt() >= 1
+                && DashboardPage.texts(p.path("hitRatios")).stream().noneMatch("—"::equals)
+                && DashboardPage.texts(p.path("sparkPoints")).stream().allMatch(points -> Integer.parseInt(points) >= 3));
+        JsonNode status = DashboardPage.status();
         assertThat(shown.path("version").asText()).isEqualTo(status.at("/served/version").asText());
         assertThat(shown.path("revision").asText()).isEqualTo("2");
-        assertThat(texts(shown.at("/nodes/primary"))).containsExactly(
-                "old-1.test:" + port(clusters.primary(), 0) + " served", "old-2.test:" + port(clusters.primary(), 1) + " withdrawn");
-        assertThat(texts(shown.at("/nodes/secondary"))).containsExactly(
-                "new-1.test:" + port(clusters.secondary(), 0) + " served",
-                "new-2.test:" + port(clusters.secondary(), 1) + " waiting");
-        assertThat(texts(shown.path("steps"))).as("one row per next step, as the status lists them")
+        assertThat(DashboardPage.texts(shown.at("/nodes/primary"))).containsExactly(row(clusters.primary(), 0, "old-1", "served"),
+                row(clusters.primary(), 1, "old-2", "withdrawn"));
+        assertThat(DashboardPage.texts(shown.at("/nodes/secondary"))).containsExactly(row(clusters.secondary(), 0, "new-1", "served"),
+                row(clusters.secondary(), 1, "new-2", "waiting"));
+        assertThat(DashboardPage.texts(shown.path("hitRatios")).stream().map(text -> Double.parseDouble(text.replace(" %", ""))))
+                .as("hit ratio of each node, from its own stats").zipSatisfy(List.of(90.0, 50.0, 60.0, 30.0),
+                        (seen, expected) -> assertThat(seen).isCloseTo(expected, within(2.0)));
+        assertThat(DashboardPage.texts(shown.path("steps"))).as("one row per next step, as the status lists them")
                 .containsExactlyElementsOf(steps(status)).contains("admit new-2.test", "withdraw old-1.test");
-        assertThat(texts(shown.path("gentlest"))).hasSize(1);
-        assertThat(shown.path("verdict").asText()).isIn("safe", "wait", "unknown");
-        assertThat(shown.path("text").asText()).as("text a person reads").doesNotContain("[object", "undefined", "NaN", "null");
-        assertThat(texts(shown.path("resources"))).as("the page loads nothing but Memgrate's own status")
-                .allMatch(url -> url.startsWith(page.toString().replace("/memgrate/", "/memgrate/status")));
+        assertThat(DashboardPage.texts(shown.path("gentlest"))).hasSize(1);
+        assertThat(shown.path("verdict").asText()).as("new-1 answers 60 %% against the served 75 %%: not warm")
+                .isEqualTo("wait");
+        assertThat(DashboardPage.texts(shown.path("reasons"))).anyMatch(reason -> reason.contains("new-1.test"))
+                .as("the status's reasons, read a moment apart (ratios may have moved)").map(StatusPageTest::ratiosMasked)
+                .containsExactlyElementsOf(DashboardPage.texts(status.at("/nextStepVerdict/reasons")).stream().map(StatusPageTest::ratiosMasked).toList());
+        assertThat(shown.path("text").asText()).as("text a person reads")
+                .doesNotContain("[object", "undefined", "NaN", "null");
+        assertThat(DashboardPage.texts(shown.path("resources"))).as("the page loads nothing but Memgrate's own status")
+                .allMatch(url -> url.startsWith(page.toString() + "status"));
 
-        // The next step: admit new-2. The page follows without a reload.
+        // The next step, admit new-2: the page follows without a reload.
         Files.writeString(clusters.planFile(), "revision: 3\nadmit: [new-1.test, new-2.test]\nwithdraw: [old-2.test]\n");
-        JsonNode after = awaitPage(p -> texts(p.at("/nodes/secondary")).stream().allMatch(row -> row.endsWith(" served")));
+        JsonNode after = DashboardPage.awaitShowing(chromium, p -> DashboardPage.texts(p.at("/nodes/secondary")).stream().allMatch(row -> row.endsWith(" served")));
         assertThat(after.path("revision").asText()).isEqualTo("3");
-        assertThat(after.path("version").asText()).isEqualTo(status().at("/served/version").asText())
+        assertThat(after.path("version").asText()).isEqualTo(DashboardPage.status().at("/served/version").asText())
                 .isNotEqualTo(shown.path("version").asText());
-        assertThat(texts(after.path("steps"))).containsExactlyElementsOf(steps(status())).doesNotContain("admit new-2.test");
+        assertThat(DashboardPage.texts(after.path("steps"))).containsExactlyElementsOf(steps(DashboardPage.status())).doesNotContain("admit new-2.test");
+
+        // A served node lost: shown unreachable, and the verdict says so.
+        nodes.get(0).close();
+        String old1 = "old-1.test:" + clusters.primary().endpoint().config().nodes().get(0).port();
+        JsonNode lost = DashboardPage.awaitShowing(chromium, p -> DashboardPage.texts(p.at("/nodes/primary")).contains(old1 + " unreachable"));
+        assertThat(lost.path("verdict").asText()).isEqualTo("wait");
+        assertThat(DashboardPage.texts(lost.path("reasons"))).anyMatch(reason -> reason.contains("old-1.test"));
+        assertThat(lost.path("overflow").asInt()).as("pixels the page or a node table is wider than a 1440-pixel window gives it").isLessThanOrEqualTo(0);
 
         chromium.screenshot(SCREENSHOT);
         assertThat(Files.size(SCREENSHOT)).isGreaterThan(10_000);
         assertThat(chromium.pageErrors()).as("errors the page's script reported").isEmpty();
     }
 
-    private JsonNode awaitPage(Predicate<JsonNode> condition) {
-        return await("the page in Chromium").atMost(WAIT).pollInterval(Duration.ofMillis(200))
-                .until(() -> JSON.readTree(chromium.evaluate(READ_PAGE).asText()), condition);
-    }
-
-    private static JsonNode status() throws IOException {
-        return JSON.readTree(given().get("/memgrate/status").then().statusCode(200).extract().asString());
-    }
-
-    private static int port(TestClusters.Cluster cluster, int index) {
-        return cluster.endpoint().config().nodes().get(index).port();
-    }
-
-    private static List<String> texts(JsonNode array) {
-        return StreamSupport.stream(array.spliterator(), false).map(JsonNode::asText).toList();
+    /** A node row as the page shows it: "old-1.test:port state". */
+    private static String row(TestClusters.Cluster cluster, int index, String name, String state) {
+        return name + ".test:" + cluster.endpoint().config().nodes().get(index).port() + " " + state;
     }
 
     /** The next steps as the status lists them: "admit new-2.test", ... */
@@ -140,4 +156,9 @@ class StatusPageTest {
         status.at("/keyMovement/nextSteps").forEach(step -> steps.add(step.path("action").asText() + " " + step.path("host").asText()));
         return steps;
     }
+
+    private static String ratiosMasked(String reason) {
+        return reason.replaceAll("\\d+\\.\\d+", "#");
+    }
+
 }
