@@ -51,6 +51,12 @@ public final class InProcessMemcached {
     private long storedBytes;
     private long lastCas;
     private long evictions;
+    /** The counters memcached's {@code stats} gives and Memgrate's node statistics read. */
+    private final long startedNanos = System.nanoTime();
+    private long gets;
+    private long hits;
+    private long sets;
+    private int connections;
     private NetServer server;
 
     public InProcessMemcached(Vertx vertx, String version, long maxBytes) {
@@ -76,7 +82,13 @@ public final class InProcessMemcached {
     }
 
     private void serve(NetSocket socket) {
+        connected(1);
+        socket.closeHandler(v -> connected(-1));
         new Connection(socket).start();
+    }
+
+    private synchronized void connected(int change) {
+        connections += change;
     }
 
     /** One client connection: reads command lines, and the data block after a storage command's line. */
@@ -155,6 +167,7 @@ public final class InProcessMemcached {
                 socket.write(BAD_DATA_CHUNK);
                 return;
             }
+            counted();
             boolean stored = store(tokens[0], tokens[1], (int) Long.parseLong(tokens[2]), Long.parseLong(tokens[3]),
                     data.getBytes(0, length));
             if (!noreply) {
@@ -173,7 +186,7 @@ public final class InProcessMemcached {
                     socket.write(BAD_FORMAT);
                     return;
                 }
-                Item item = lookUp(tokens[i]);
+                Item item = lookUpCounted(tokens[i]);
                 if (item != null) {
                     reply.appendString("VALUE " + tokens[i] + " " + Integer.toUnsignedString(item.flags()) + " "
                             + item.value().length + (withCas ? " " + item.cas() : "") + "\r\n", "ISO-8859-1")
@@ -208,6 +221,21 @@ public final class InProcessMemcached {
         public void lineTooLong() {
             socket.end(LINE_TOO_LONG);
         }
+    }
+
+    /** A client's get of {@code key}: counted, as a hit or a miss. */
+    private synchronized Item lookUpCounted(String key) {
+        Item item = lookUp(key);
+        gets++;
+        if (item != null) {
+            hits++;
+        }
+        return item;
+    }
+
+    /** A client's storage command, counted as memcached's {@code cmd_set} counts it. */
+    private synchronized void counted() {
+        sets++;
     }
 
     private synchronized Item lookUp(String key) {
@@ -262,7 +290,13 @@ public final class InProcessMemcached {
 
     private synchronized Buffer stats() {
         return Buffer.buffer("STAT pid " + ProcessHandle.current().pid() + "\r\n"
+                + "STAT uptime " + (System.nanoTime() - startedNanos) / 1_000_000_000L + "\r\n"
                 + "STAT version " + version + "\r\n"
+                + "STAT curr_connections " + connections + "\r\n"
+                + "STAT cmd_get " + gets + "\r\n"
+                + "STAT cmd_set " + sets + "\r\n"
+                + "STAT get_hits " + hits + "\r\n"
+                + "STAT get_misses " + (gets - hits) + "\r\n"
                 + "STAT curr_items " + items.size() + "\r\n"
                 + "STAT bytes " + storedBytes + "\r\n"
                 + "STAT limit_maxbytes " + maxBytes + "\r\n"

@@ -137,7 +137,8 @@ final class NodeStatsPoller {
 
     private static String reason(Throwable error) {
         if (error instanceof MalformedReplyException malformed) {
-            return "malformed stats reply: " + malformed.getMessage();
+            // whole but not stats (an error line, a missing value): as the connection says of replies it cannot frame
+            return "malformed reply: " + malformed.getMessage();
         }
         return error instanceof UpstreamException ? error.getMessage() : "unexpected failure: " + error;
     }

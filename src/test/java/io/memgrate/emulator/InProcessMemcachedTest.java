@@ -125,6 +125,20 @@ class InProcessMemcachedTest {
     }
 
     @Test
+    void statsCountGetsHitsSetsAndConnectionsAsMemcachedDoes() {
+        try (TextClient client = new TextClient(port); TextClient other = new TextClient(port)) {
+            client.exchange("set counted 0 0 1\r\nv\r\n", "STORED\r\n");
+            client.exchange("get counted missing\r\n", "VALUE counted 0 1\r\nv\r\nEND\r\n");
+            other.exchange("get missing\r\n", "END\r\n");
+            client.send("stats\r\n");
+            String stats = client.readUntilEnd();
+
+            assertThat(stats).containsPattern("STAT uptime [0-9]+\r\n").contains("STAT curr_connections 2\r\n",
+                    "STAT cmd_get 3\r\n", "STAT get_hits 1\r\n", "STAT get_misses 2\r\n", "STAT cmd_set 1\r\n");
+        }
+    }
+
+    @Test
     void versionStatsAndQuit() {
         try (TextClient client = new TextClient(port)) {
             assertThat(client.exchange("version\r\n", "VERSION 1.6.22\r\n")).isEqualTo("VERSION 1.6.22\r\n");

@@ -40,6 +40,18 @@ class SettingsChecksTest {
     }
 
     @Test
+    void nodeStatisticsAreOffAtZeroAndTheWarmMarginIsADifferenceOfRatios() {
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.nodes.stats-interval", "0",
+                "memgrate.migration.warm-margin", "0"))).isEmpty();
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.nodes.stats-interval", "-30s",
+                "memgrate.migration.warm-margin", "1.5"))).containsExactly(
+                "memgrate.nodes.stats-interval=PT-30S is refused: use 0s (node statistics off) or at least 1ms",
+                "memgrate.migration.warm-margin=1.5 is refused: it is a difference of hit ratios, from 0 to 1 (default 0.05)");
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.warm-margin", "-0.01"))).hasSize(1);
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.warm-margin", "NaN"))).hasSize(1);
+    }
+
+    @Test
     void nonsenseNumbersAreRefusedOneLineEach() {
         assertThat(SettingsChecks.problems(TestSettings.read(
                 "memgrate.listen.port", "65536",

@@ -112,6 +112,8 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     public static final String NODES_PER_CLUSTER = "nodes-per-cluster";
     /** Init arg: the migration plan Memgrate starts with, written to a file it watches (no plan when absent). */
     public static final String PLAN = "plan";
+    /** Init arg: {@code memgrate.nodes.stats-interval} (the default, 30s, when absent). */
+    public static final String STATS_INTERVAL = "stats-interval";
 
     private boolean secondaryDown;
     private boolean byClusterId;
@@ -123,6 +125,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     private final List<NodeFront> fronts = new ArrayList<>();
     private final List<MemcachedProcess> addedNodes = new ArrayList<>();
     private String initialPlan;
+    private String statsInterval;
     private java.nio.file.Path planFile;
     private TestCertificates.Issued ca;
     private ElastiCacheApi api;
@@ -142,6 +145,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         elastiCacheNodes = Boolean.parseBoolean(initArgs.getOrDefault(ELASTICACHE_NODES, "true"));
         resolvableHosts = Boolean.parseBoolean(initArgs.getOrDefault(RESOLVABLE_HOSTS, "false"));
         initialPlan = initArgs.get(PLAN);
+        statsInterval = initArgs.get(STATS_INTERVAL);
     }
 
     @Override
@@ -193,6 +197,9 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
             String host = tls ? "localhost" : "127.0.0.1";
             config.put("memgrate.primary.endpoint", host + ":" + primary.port());
             config.put("memgrate.secondary.endpoint", host + ":" + secondary.port());
+        }
+        if (statsInterval != null) {
+            config.put("memgrate.nodes.stats-interval", statsInterval);
         }
         if (initialPlan != null) {
             try {
