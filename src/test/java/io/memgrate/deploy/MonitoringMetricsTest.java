@@ -18,23 +18,22 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.memgrate.support.FastNodeStats;
 import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.TestClusters;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
 
 /**
  * Every metric and label the Grafana dashboard and the PrometheusRule name ({@code deploy/components}) is one a running
  * Memgrate exports at {@code /q/metrics}, once it has met what they watch: a plan refused and an upstream failing.
  */
 @QuarkusTest
-@TestProfile(FastNodeStats.class)
 @WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS, initArgs = {
-        @ResourceArg(name = TestClusters.PLAN, value = "revision: 1\n") })
+        @ResourceArg(name = TestClusters.PLAN, value = "revision: 1\n"),
+        // the node series appear at the first read of the nodes
+        @ResourceArg(name = TestClusters.STATS_INTERVAL, value = "500ms") })
 class MonitoringMetricsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);

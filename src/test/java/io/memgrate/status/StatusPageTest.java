@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.memgrate.support.FastNodeStats;
 import io.memgrate.support.HeadlessChromium;
 import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.MemcachedProcess;
@@ -30,7 +29,6 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.TestProfile;
 
 /**
  * The dashboard page at {@code /memgrate/}, rendered by a real headless Chromium from a Memgrate in front of real
@@ -38,9 +36,10 @@ import io.quarkus.test.junit.TestProfile;
  * node lost. Its screenshot is written to {@code target/screenshots/memgrate-page.png}.
  */
 @QuarkusTest
-@TestProfile(FastNodeStats.class)
 @WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS, initArgs = {
-        @ResourceArg(name = TestClusters.PLAN, value = "revision: 2\nadmit: [new-1.test]\nwithdraw: [old-2.test]\n") })
+        @ResourceArg(name = TestClusters.PLAN, value = "revision: 2\nadmit: [new-1.test]\nwithdraw: [old-2.test]\n"),
+        // node statistics every half second, so hit ratios and their history fill within the test
+        @ResourceArg(name = TestClusters.STATS_INTERVAL, value = "500ms") })
 class StatusPageTest {
 
     private static final Path SCREENSHOT = Path.of("target/screenshots/memgrate-page.png");

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URL;
 import java.util.List;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,28 +14,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.memgrate.support.HeadlessChromium;
 import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.TestClusters;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
-import io.quarkus.test.junit.TestProfile;
 
 /**
  * The dashboard page with node statistics switched off and no plan, and drawn from a status without the node and
  * verdict fields (as an older Memgrate answers): still every node in its cluster, and no verdict rather than a wrong one.
  */
 @QuarkusTest
-@TestProfile(StatusPageWithoutNodeStatsTest.NodeStatsOff.class)
-@WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS, initArgs = {
+        @ResourceArg(name = TestClusters.STATS_INTERVAL, value = "0s") })
 class StatusPageWithoutNodeStatsTest {
-
-    public static class NodeStatsOff implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("memgrate.nodes.stats-interval", "0s");
-        }
-    }
 
     static HeadlessChromium chromium;
 
