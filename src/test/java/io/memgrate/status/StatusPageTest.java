@@ -1,5 +1,9 @@
 package io.memgrate.status;
 
+import static io.memgrate.status.DashboardPage.awaitReady;
+import static io.memgrate.status.DashboardPage.awaitShowing;
+import static io.memgrate.status.DashboardPage.status;
+import static io.memgrate.status.DashboardPage.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -93,51 +97,54 @@ class StatusPageTest {
                 }
             }
         }, 0, 20, TimeUnit.MILLISECONDS);
-        DashboardPage.awaitReady();
+        awaitReady();
         chromium.open(page + "?refresh=1");
 
         // Mid-migration: every node in its cluster with its state, hit ratio and history, the next steps, the verdict.
-        JsonNode shown = DashboardPage.awaitShowing(chromium, p -> p.path("refreshes").asInt() >= 1
-                && DashboardPage.texts(p.path("hitRatios")).stream().noneMatch("—"::equals)
-                && DashboardPage.texts(p.path("sparkPoints")).stream().allMatch(points -> Integer.parseInt(points) >= 3));
-        JsonNode status = DashboardPage.status();
+        JsonNode shown = awaitShowing(chromium, p -> p.path("refreshes").asInt() >= 1
+                && texts(p.path("hitRatios")).stream().noneMatch("—"::equals)
+                && texts(p.path("sparkPoints")).stream().allMatch(points -> Integer.parseInt(points) >= 3));
+        JsonNode status = status();
         assertThat(shown.path("version").asText()).isEqualTo(status.at("/served/version").asText());
         assertThat(shown.path("revision").asText()).isEqualTo("2");
-        assertThat(DashboardPage.texts(shown.at("/nodes/primary"))).containsExactly(row(clusters.primary(), 0, "old-1", "served"),
+        assertThat(texts(shown.at("/nodes/primary"))).containsExactly(row(clusters.primary(), 0, "old-1", "served"),
                 row(clusters.primary(), 1, "old-2", "withdrawn"));
-        assertThat(DashboardPage.texts(shown.at("/nodes/secondary"))).containsExactly(row(clusters.secondary(), 0, "new-1", "served"),
+        assertThat(texts(shown.at("/nodes/secondary"))).containsExactly(row(clusters.secondary(), 0, "new-1", "served"),
                 row(clusters.secondary(), 1, "new-2", "waiting"));
-        assertThat(DashboardPage.texts(shown.path("hitRatios")).stream().map(text -> Double.parseDouble(text.replace(" %", ""))))
+        assertThat(texts(shown.path("hitRatios")).stream().map(text -> Double.parseDouble(text.replace(" %", ""))))
                 .as("hit ratio of each node, from its own stats").zipSatisfy(List.of(90.0, 50.0, 60.0, 30.0),
                         (seen, expected) -> assertThat(seen).isCloseTo(expected, within(2.0)));
-        assertThat(DashboardPage.texts(shown.path("steps"))).as("one row per next step, as the status lists them")
+        assertThat(texts(shown.path("steps"))).as("one row per next step, as the status lists them")
                 .containsExactlyElementsOf(steps(status)).contains("admit new-2.test", "withdraw old-1.test");
-        assertThat(DashboardPage.texts(shown.path("gentlest"))).hasSize(1);
+        assertThat(texts(shown.path("gentlest"))).hasSize(1);
         assertThat(shown.path("verdict").asText()).as("new-1 answers 60 %% against the served 75 %%: not warm")
                 .isEqualTo("wait");
-        assertThat(DashboardPage.texts(shown.path("reasons"))).anyMatch(reason -> reason.contains("new-1.test"))
+        assertThat(texts(shown.path("reasons"))).anyMatch(reason -> reason.contains("new-1.test"))
                 .as("the status's reasons, read a moment apart (ratios may have moved)").map(StatusPageTest::ratiosMasked)
-                .containsExactlyElementsOf(DashboardPage.texts(status.at("/nextStepVerdict/reasons")).stream().map(StatusPageTest::ratiosMasked).toList());
+                .containsExactlyElementsOf(
+                        texts(status.at("/nextStepVerdict/reasons")).stream().map(StatusPageTest::ratiosMasked).toList());
         assertThat(shown.path("text").asText()).as("text a person reads")
                 .doesNotContain("[object", "undefined", "NaN", "null");
-        assertThat(DashboardPage.texts(shown.path("resources"))).as("the page loads nothing but Memgrate's own status")
+        assertThat(texts(shown.path("resources"))).as("the page loads nothing but Memgrate's own status")
                 .allMatch(url -> url.startsWith(page.toString() + "status"));
 
         // The next step, admit new-2: the page follows without a reload.
         Files.writeString(clusters.planFile(), "revision: 3\nadmit: [new-1.test, new-2.test]\nwithdraw: [old-2.test]\n");
-        JsonNode after = DashboardPage.awaitShowing(chromium, p -> DashboardPage.texts(p.at("/nodes/secondary")).stream().allMatch(row -> row.endsWith(" served")));
+        JsonNode after = awaitShowing(chromium,
+                p -> texts(p.at("/nodes/secondary")).stream().allMatch(row -> row.endsWith(" served")));
         assertThat(after.path("revision").asText()).isEqualTo("3");
-        assertThat(after.path("version").asText()).isEqualTo(DashboardPage.status().at("/served/version").asText())
+        assertThat(after.path("version").asText()).isEqualTo(status().at("/served/version").asText())
                 .isNotEqualTo(shown.path("version").asText());
-        assertThat(DashboardPage.texts(after.path("steps"))).containsExactlyElementsOf(steps(DashboardPage.status())).doesNotContain("admit new-2.test");
+        assertThat(texts(after.path("steps"))).containsExactlyElementsOf(steps(status())).doesNotContain("admit new-2.test");
 
         // A served node lost: shown unreachable, and the verdict says so.
         nodes.get(0).close();
         String old1 = "old-1.test:" + clusters.primary().endpoint().config().nodes().get(0).port();
-        JsonNode lost = DashboardPage.awaitShowing(chromium, p -> DashboardPage.texts(p.at("/nodes/primary")).contains(old1 + " unreachable"));
+        JsonNode lost = awaitShowing(chromium, p -> texts(p.at("/nodes/primary")).contains(old1 + " unreachable"));
         assertThat(lost.path("verdict").asText()).isEqualTo("wait");
-        assertThat(DashboardPage.texts(lost.path("reasons"))).anyMatch(reason -> reason.contains("old-1.test"));
-        assertThat(lost.path("overflow").asInt()).as("pixels the page or a node table is wider than a 1440-pixel window gives it").isLessThanOrEqualTo(0);
+        assertThat(texts(lost.path("reasons"))).anyMatch(reason -> reason.contains("old-1.test"));
+        assertThat(lost.path("overflow").asInt()).as("pixels the page or a node table is wider than a 1440-pixel window gives it")
+                .isLessThanOrEqualTo(0);
 
         chromium.screenshot(SCREENSHOT);
         assertThat(Files.size(SCREENSHOT)).isGreaterThan(10_000);

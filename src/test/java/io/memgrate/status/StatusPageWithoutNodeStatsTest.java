@@ -1,5 +1,8 @@
 package io.memgrate.status;
 
+import static io.memgrate.status.DashboardPage.awaitReady;
+import static io.memgrate.status.DashboardPage.awaitShowing;
+import static io.memgrate.status.DashboardPage.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URL;
@@ -51,13 +54,13 @@ class StatusPageWithoutNodeStatsTest {
 
     @Test
     void pageShowsEveryNodeAndNoVerdictWithoutNodeStatistics() {
-        DashboardPage.awaitReady();
+        awaitReady();
         // Refreshed once a minute: the page drawn below from a trimmed status stays on screen while it is read.
         chromium.open(page + "?refresh=60");
         List<String> everyNodeServed = List.of(row(clusters.primary(), 0, "old-1"), row(clusters.primary(), 1, "old-2"),
                 row(clusters.secondary(), 0, "new-1"), row(clusters.secondary(), 1, "new-2"));
 
-        JsonNode off = DashboardPage.awaitShowing(chromium, p -> p.path("refreshes").asInt() >= 1);
+        JsonNode off = awaitShowing(chromium, p -> p.path("refreshes").asInt() >= 1);
         assertRows(off, everyNodeServed);
         assertThat(off.path("verdict").asText()).isEqualTo("unknown");
         assertThat(off.path("text").asText()).contains("Node statistics are off (memgrate.nodes.stats-interval is 0)");
@@ -70,18 +73,18 @@ class StatusPageWithoutNodeStatsTest {
                   render(status);
                   return true;
                 })""");
-        JsonNode trimmed = DashboardPage.awaitShowing(chromium,
+        JsonNode trimmed = awaitShowing(chromium,
                 p -> p.path("text").asText().contains("This Memgrate reports no node statistics"));
         assertRows(trimmed, everyNodeServed);
         assertThat(trimmed.path("verdict").asText()).isEqualTo("unknown");
-        assertThat(DashboardPage.texts(trimmed.path("steps"))).isEmpty();
+        assertThat(texts(trimmed.path("steps"))).isEmpty();
         assertThat(chromium.pageErrors()).as("errors the page's script reported").isEmpty();
     }
 
     private static void assertRows(JsonNode shown, List<String> served) {
-        assertThat(DashboardPage.texts(shown.at("/nodes/primary"))).containsExactlyElementsOf(served.subList(0, 2));
-        assertThat(DashboardPage.texts(shown.at("/nodes/secondary"))).containsExactlyElementsOf(served.subList(2, 4));
-        assertThat(DashboardPage.texts(shown.path("hitRatios"))).containsOnly("—");
+        assertThat(texts(shown.at("/nodes/primary"))).containsExactlyElementsOf(served.subList(0, 2));
+        assertThat(texts(shown.at("/nodes/secondary"))).containsExactlyElementsOf(served.subList(2, 4));
+        assertThat(texts(shown.path("hitRatios"))).containsOnly("—");
         assertThat(shown.path("text").asText()).as("text a person reads").doesNotContain("[object", "undefined", "NaN", "null");
         assertThat(shown.path("overflow").asInt()).isLessThanOrEqualTo(0);
     }
