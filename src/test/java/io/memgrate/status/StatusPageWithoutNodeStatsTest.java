@@ -3,7 +3,10 @@ package io.memgrate.status;
 import static io.memgrate.status.DashboardPage.awaitReady;
 import static io.memgrate.status.DashboardPage.awaitShowing;
 import static io.memgrate.status.DashboardPage.texts;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.endsWith;
+import static org.hamcrest.Matchers.startsWith;
 
 import java.net.URL;
 import java.util.List;
@@ -55,6 +58,8 @@ class StatusPageWithoutNodeStatsTest {
     @Test
     void pageShowsEveryNodeAndNoVerdictWithoutNodeStatistics() {
         awaitReady();
+        given().redirects().follow(false).get("/memgrate").then().statusCode(302).header("Location", endsWith("/memgrate/"));
+        given().get("/memgrate/").then().statusCode(200).contentType(startsWith("text/html"));
         // Refreshed once a minute: the page drawn below from a trimmed status stays on screen while it is read.
         chromium.open(page + "?refresh=60");
         List<String> everyNodeServed = List.of(row(clusters.primary(), 0, "old-1"), row(clusters.primary(), 1, "old-2"),
