@@ -322,6 +322,25 @@ class NodeStatsTest {
         assertThat(status().getString("served.nodes")).isEqualTo(served);
     }
 
+    @Test
+    void aSilentNodeTimesOutAndItsRequestsDoNotPileUp() {
+        FakeStatsNode silent = fake("");
+        Node node = list(clusters.secondary(), "new-9.test", silent.port());
+        await("new-9 timed out").atMost(WAIT).until(() -> "no complete reply within 500 ms".equals(
+                node(status(), "secondary", node).get("unreachableReason")));
+        int before = silent.requests();
+        long started = System.nanoTime();
+        await("new-9 unreachable all along").during(Duration.ofSeconds(3)).atMost(WAIT).until(() ->
+                Boolean.FALSE.equals(node(status(), "secondary", node).get("reachable")));
+        double seconds = (System.nanoTime() - started) / 1e9;
+
+        // a request stays out until its 500 ms timeout, and the rounds every 300 ms skip the node meanwhile
+        assertThat(silent.requests() - before).as("requests in %.1f s", seconds).isPositive()
+                .isLessThanOrEqualTo((int) (seconds / 0.5) + 2);
+        assertThat(node(status(), "secondary", node)).containsEntry("reachable", false);
+        assertThat(metric(series("memgrate_node_reachable", "secondary", node))).isZero();
+    }
+
     /** Writes a status and the node metrics to target/, for the README and the page's contract. */
     private static void keepForTheReport(String name, JsonPath status) throws IOException {
         Path dir = Path.of("target", "node-stats");
