@@ -38,6 +38,9 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.memgrate.bench.DiscoveryBenchmark;
 
 /**
@@ -58,6 +61,9 @@ class DeployManifestsTest {
     static final Duration ASSUMED_SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
     /** memgrate.shutdown-drain-timeout's default (MemgrateSettings) when neither application.properties nor README sets it. */
     static final Duration ASSUMED_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The optional components, all rendered into each overlay. */
+    static final List<String> MONITORING_COMPONENTS = List.of("servicemonitor", "prometheusrule", "grafana-dashboard");
 
     static Path root;
     static Path deploy;
@@ -139,6 +145,13 @@ class DeployManifestsTest {
                                         file + ": " + ref + " is listed as a component but is not kind: Component");
                             }
                         });
+                    }
+                }
+                for (Object generator : list(doc.get("configMapGenerator"))) {
+                    for (String source : strings(map(generator).get("files"))) {
+                        String name = source.substring(source.indexOf('=') + 1);
+                        checks.add(() -> assertTrue(Files.isRegularFile(dir.resolve(name)),
+                                file + ": configMapGenerator file " + name + " does not exist"));
                     }
                 }
                 for (Object patch : list(doc.get("patches"))) {
@@ -369,6 +382,88 @@ class DeployManifestsTest {
         assertAll(checks);
     }
 
+    // ---------------------------------------------------------------- monitoring components
+
+    @Test
+    void grafanaDashboardIsOneDashboardOnAPrometheusDataSourceChosenAtImport() {
+        JsonNode dashboard = MonitoringQueries.dashboardJson(root);
+        List<Executable> checks = new ArrayList<>();
+        checks.add(() -> assertEquals("memgrate", dashboard.path("uid").asText(), "a fixed uid: links and provisioning keep working"));
+        checks.add(() -> assertFalse(dashboard.path("title").asText().isBlank(), "title"));
+        checks.add(() -> assertTrue(dashboard.has("id") ? dashboard.get("id").isNull() : true,
+                "no numeric id: Grafana assigns one on import"));
+        JsonNode variables = dashboard.path("templating").path("list");
+        checks.add(() -> assertTrue(variables.findValuesAsText("name").contains("datasource")
+                && variables.findValuesAsText("type").contains("datasource"), "a datasource variable"));
+        Set<String> titles = new TreeSet<>();
+        Set<String> cells = new TreeSet<>();
+        for (JsonNode panel : dashboard.path("panels")) {
+            String title = panel.path("title").asText();
+            checks.add(() -> assertTrue(titles.add(title), "two panels titled " + title));
+            JsonNode grid = panel.path("gridPos");
+            List<String> clashes = new ArrayList<>();
+            for (int x = grid.path("x").asInt(); x < grid.path("x").asInt() + grid.path("w").asInt(); x++) {
+                for (int y = grid.path("y").asInt(); y < grid.path("y").asInt() + grid.path("h").asInt(); y++) {
+                    if (x >= 24 || !cells.add(x + "," + y)) {
+                        clashes.add(x + "," + y);
+                    }
+                }
+            }
+            checks.add(() -> assertTrue(clashes.isEmpty() && grid.path("w").asInt() > 0 && grid.path("h").asInt() > 0,
+                    "panel '" + title + "' overlaps another or leaves the 24-column grid at " + clashes));
+            if ("row".equals(panel.path("type").asText())) {
+                continue;
+            }
+            checks.add(() -> assertEquals("${datasource}", panel.path("datasource").path("uid").asText(), title + ": datasource"));
+            checks.add(() -> assertFalse(panel.path("targets").isEmpty(), title + ": no query"));
+            checks.add(() -> assertFalse(panel.path("description").asText().isBlank(), title + ": say what it shows"));
+            for (JsonNode target : panel.path("targets")) {
+                Matcher legend = Pattern.compile("\\{\\{\\s*(\\w+)\\s*}}").matcher(target.path("legendFormat").asText());
+                while (legend.find()) {
+                    String label = legend.group(1);
+                    checks.add(() -> assertTrue(target.path("expr").asText().matches("(?s).*\\b" + label + "\\b.*"),
+                            title + ": legend label " + label + " is not kept by " + target.path("expr").asText()));
+                }
+            }
+        }
+        assertAll(checks);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void prometheusRulesAreAlertsWithASeverityAndASummary() {
+        Map<String, Object> rules = MonitoringQueries.rulesYaml(root);
+        List<Executable> checks = new ArrayList<>();
+        Set<String> names = new TreeSet<>();
+        for (Object group : list(at(rules, "spec", "groups"))) {
+            for (Object rule : list(map(group).get("rules"))) {
+                Map<String, Object> r = map(rule);
+                String alert = str(r.get("alert"));
+                checks.add(() -> assertTrue(alert != null && alert.startsWith("Memgrate") && names.add(alert), "alert name " + alert));
+                checks.add(() -> assertTrue(Set.of("warning", "critical").contains(str(at(r, "labels", "severity"))), alert + ": severity"));
+                checks.add(() -> assertFalse(String.valueOf(at(r, "annotations", "summary")).isBlank(), alert + ": summary"));
+                checks.add(() -> assertTrue(r.get("for") == null || String.valueOf(r.get("for")).matches("\\d+[smh]"), alert + ": for"));
+            }
+        }
+        assertAll(checks);
+        assertTrue(names.containsAll(List.of("MemgrateUpstreamFailing", "MemgrateUpstreamVersionWentDown",
+                "MemgrateServedVersionWentDown", "MemgratePlanRefused", "MemgrateServedNodeUnreachable",
+                "MemgrateHitRatioDroppedAfterStep")), "the alerts a migration needs: " + names);
+    }
+
+    @Test
+    void everyMonitoringQueryIsBalancedAndNamesMemgratesMetrics() {
+        // That each metric and label exists in a running Memgrate's /q/metrics: MonitoringMetricsTest.
+        Map<String, String> queries = MonitoringQueries.all(root);
+        assertTrue(queries.size() >= 20, "the dashboard's and the rules' queries: " + queries.keySet());
+        List<Executable> checks = new ArrayList<>();
+        queries.forEach((where, query) -> {
+            checks.add(() -> assertEquals(null, MonitoringQueries.unbalanced(query), where + ": " + query));
+            checks.add(() -> assertFalse(MonitoringQueries.metrics(query).isEmpty(), where + " names no memgrate_ metric: " + query));
+        });
+        assertAll(checks);
+    }
+
     // ---------------------------------------------------------------- rendered overlays
 
     @Test
@@ -395,8 +490,8 @@ class DeployManifestsTest {
                     assertFalse(envOf(c).containsKey("JAVA_OPTS_APPEND"), "JVM options in the native overlay");
                 }
             });
-            // The same overlay with the optional ServiceMonitor component.
-            Path withMonitor = scratch.resolve(o.getKey() + "-with-servicemonitor");
+            // The same overlay with the optional monitoring components.
+            Path withMonitor = scratch.resolve(o.getKey() + "-with-monitoring");
             Files.createDirectories(withMonitor);
             Files.writeString(withMonitor.resolve("kustomization.yaml"), String.join("\n",
                     "apiVersion: kustomize.config.k8s.io/v1beta1",
@@ -405,12 +500,24 @@ class DeployManifestsTest {
                     "resources:",
                     "  - " + withMonitor.relativize(overlay).toString().replace('\\', '/'),
                     "components:",
-                    "  - " + withMonitor.relativize(deploy.resolve("components/servicemonitor")).toString().replace('\\', '/'),
+                    MONITORING_COMPONENTS.stream().map(component -> "  - "
+                            + withMonitor.relativize(deploy.resolve("components").resolve(component)).toString().replace('\\', '/'))
+                            .collect(Collectors.joining("\n")),
                     ""));
             List<Map<String, Object>> monitored = render(withMonitor);
             checks.add(() -> {
-                checkRendered(monitored, "rendered overlays/" + o.getKey() + " + servicemonitor", o.getValue());
+                String what = "rendered overlays/" + o.getKey() + " + " + MONITORING_COMPONENTS;
+                checkRendered(monitored, what, o.getValue());
                 assertEquals(NAMESPACE, at(only(monitored, "ServiceMonitor"), "metadata", "namespace"));
+                assertEquals(NAMESPACE, at(only(monitored, "PrometheusRule"), "metadata", "namespace"));
+                List<Map<String, Object>> dashboards = monitored.stream().filter(DeployManifestsTest::isGrafanaDashboard).toList();
+                assertEquals(1, dashboards.size(), what + ": one ConfigMap labelled grafana_dashboard=1");
+                Map<String, Object> dashboard = dashboards.get(0);
+                assertEquals(NAMESPACE, at(dashboard, "metadata", "namespace"));
+                assertEquals("memgrate-grafana-dashboard", at(dashboard, "metadata", "name"), what + ": a stable name (no hash suffix)");
+                assertEquals(MonitoringQueries.dashboardJson(root),
+                        new ObjectMapper().readTree(str(at(dashboard, "data", "memgrate-dashboard.json"))),
+                        what + ": the ConfigMap carries the dashboard file unchanged");
             });
         }
         assertAll(checks);
@@ -425,7 +532,7 @@ class DeployManifestsTest {
         Map<String, Object> deployment = only(docs, "Deployment");
         Map<String, Object> service = only(docs, "Service");
         Map<String, Object> pdb = only(docs, "PodDisruptionBudget");
-        Map<String, Object> configMap = only(docs, "ConfigMap");
+        Map<String, Object> configMap = only(docs.stream().filter(d -> !isGrafanaDashboard(d)).toList(), "ConfigMap");
         Map<String, Object> serviceAccount = only(docs, "ServiceAccount");
         Map<String, Object> podSpec = map(at(deployment, "spec", "template", "spec"));
         Map<String, Object> podLabels = map(at(deployment, "spec", "template", "metadata", "labels"));
@@ -736,6 +843,10 @@ class DeployManifestsTest {
         String path = System.getenv("PATH");
         return path != null && Stream.of(path.split(java.io.File.pathSeparator))
                 .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, command)));
+    }
+
+    static boolean isGrafanaDashboard(Map<String, Object> doc) {
+        return "ConfigMap".equals(doc.get("kind")) && "1".equals(str(at(doc, "metadata", "labels", "grafana_dashboard")));
     }
 
     static boolean isKustomization(Map<String, Object> doc) {
