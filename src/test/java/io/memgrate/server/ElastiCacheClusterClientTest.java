@@ -52,8 +52,7 @@ class ElastiCacheClusterClientTest {
         try {
             List<MemcachedProcess> allNodes = new ArrayList<>(clusters.oldNodes());
             allNodes.addAll(clusters.newNodes());
-            List<Node> listed = new ArrayList<>(clusters.primary().endpoint().config().nodes());
-            listed.addAll(clusters.secondary().endpoint().config().nodes());
+            List<Node> listed = clusters.listedNodes();
             assertThat(ports(client)).containsExactlyInAnyOrderElementsOf(listed.stream().map(Node::port).toList());
 
             for (int i = 0; i < KEYS; i++) {

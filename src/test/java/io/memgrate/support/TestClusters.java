@@ -285,6 +285,21 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         return node;
     }
 
+    /** Every node the two clusters list now, the primary's first, each in its cluster's order. */
+    public List<Node> listedNodes() {
+        List<Node> listed = new ArrayList<>(primary.endpoint().config().nodes());
+        listed.addAll(secondary.endpoint().config().nodes());
+        return listed;
+    }
+
+    /** Drains the primary's first node, as when it is removed from its ElastiCache cluster; returns it. */
+    public Node drainFirstPrimaryNode() {
+        List<Node> nodes = new ArrayList<>(primary.endpoint().config().nodes());
+        Node drained = nodes.remove(0);
+        primary.endpoint().setNodes(nodes);
+        return drained;
+    }
+
     public Cluster primary() {
         return primary;
     }

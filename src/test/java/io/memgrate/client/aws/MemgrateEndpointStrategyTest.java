@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -72,7 +71,7 @@ class MemgrateEndpointStrategyTest {
         MemcachedClient client = AwsClusterClients.dynamic(server.port(), CLIENT_POLL_MILLIS, null, false);
         long started = System.nanoTime();
         try {
-            assertThat(ports(client)).as("discovered at start").isEqualTo(ports(merged()));
+            assertThat(ports(client)).as("discovered at start").isEqualTo(ports(clusters.listedNodes()));
             List<Integer> oldCluster = ports(clusters.primary().endpoint().config().nodes());
             List<Integer> newCluster = ports(clusters.secondary().endpoint().config().nodes());
 
@@ -92,11 +91,11 @@ class MemgrateEndpointStrategyTest {
         MemcachedClient client = AwsClusterClients.dynamic(server.port(), CLIENT_POLL_MILLIS,
                 new MemgrateEndpointStrategyFactory(), false);
         try {
-            List<Node> served = merged();
+            List<Node> served = clusters.listedNodes();
             assertThat(ports(client)).as("discovered at start").isEqualTo(ports(served));
 
             long removed = System.nanoTime();
-            served.remove(drainFirstPrimaryNode());
+            served.remove(clusters.drainFirstPrimaryNode());
             await().atMost(AFTER_A_CHANGE).until(() -> ports(client).equals(ports(served)));
             long removalMillis = millisSince(removed);
 
@@ -123,7 +122,7 @@ class MemgrateEndpointStrategyTest {
             MemcachedClient client = AwsClusterClients.dynamic(relay.port(), CLIENT_POLL_MILLIS,
                     new MemgrateEndpointStrategyFactory(), false);
             try {
-                List<Node> served = merged();
+                List<Node> served = clusters.listedNodes();
                 assertThat(ports(client)).isEqualTo(ports(served));
 
                 relay.cut();
@@ -133,7 +132,7 @@ class MemgrateEndpointStrategyTest {
                         .until(() -> ports(client).equals(ports(served)));
                 assertThat(log.count("is unreachable")).isEqualTo(1);
 
-                served.remove(drainFirstPrimaryNode());
+                served.remove(clusters.drainFirstPrimaryNode());
                 relay.restore();
                 await().atMost(RECONNECT).until(() -> log.count("is reachable again") == 1);
                 await().atMost(AFTER_A_CHANGE).until(() -> ports(client).equals(ports(served)));
@@ -142,19 +141,6 @@ class MemgrateEndpointStrategyTest {
                 client.shutdown(5, TimeUnit.SECONDS);
             }
         }
-    }
-
-    private List<Node> merged() {
-        List<Node> served = new ArrayList<>(clusters.primary().endpoint().config().nodes());
-        served.addAll(clusters.secondary().endpoint().config().nodes());
-        return served;
-    }
-
-    private Node drainFirstPrimaryNode() {
-        List<Node> primary = new ArrayList<>(clusters.primary().endpoint().config().nodes());
-        Node drained = primary.remove(0);
-        clusters.primary().endpoint().setNodes(primary);
-        return drained;
     }
 
     private static long millisSince(long nanos) {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -70,10 +69,10 @@ class MemgrateElastiCacheClientTest {
     void withoutTheAdapterTheClientFollowsNeitherADrainNorAnAddition() throws Exception {
         AWSElasticCacheClient client = new AWSElasticCacheClient(memgrate(server.port()), CLIENT_POLL_MILLIS);
         try {
-            List<Node> served = merged();
+            List<Node> served = clusters.listedNodes();
             await().atMost(WAIT).until(() -> ports(client).equals(ports(served)));
 
-            Node drained = drainFirstPrimaryNode();
+            Node drained = clusters.drainFirstPrimaryNode();
             Node added = clusters.addNode(clusters.secondary(), "localhost");
             clusters.awaitMergeServed(server.port());
 
@@ -96,11 +95,11 @@ class MemgrateElastiCacheClientTest {
         MemgrateElastiCacheClient client = new MemgrateElastiCacheClient(List.of(memgrate(server.port())),
                 CLIENT_POLL_MILLIS, new KetamaMemcachedSessionLocator());
         try {
-            List<Node> served = merged();
+            List<Node> served = clusters.listedNodes();
             await().atMost(WAIT).until(() -> ports(client).equals(ports(served)));
 
             long removed = System.nanoTime();
-            served.remove(drainFirstPrimaryNode());
+            served.remove(clusters.drainFirstPrimaryNode());
             await().atMost(WAIT).until(() -> ports(client).equals(ports(served)));
             long removalMillis = millisSince(removed);
 
@@ -140,7 +139,7 @@ class MemgrateElastiCacheClientTest {
                 LogLines log = LogLines.of(MemgrateElastiCacheClient.class.getName())) {
             MemgrateElastiCacheClient client = new MemgrateElastiCacheClient(memgrate(relay.port()), CLIENT_POLL_MILLIS);
             try {
-                List<Node> served = merged();
+                List<Node> served = clusters.listedNodes();
                 await().atMost(WAIT).until(() -> ports(client).equals(ports(served)));
 
                 relay.cut();
@@ -150,7 +149,7 @@ class MemgrateElastiCacheClientTest {
                         .until(() -> ports(client).equals(ports(served)));
                 assertThat(log.count("Cannot get the configuration from Memgrate")).isEqualTo(1);
 
-                served.remove(drainFirstPrimaryNode());
+                served.remove(clusters.drainFirstPrimaryNode());
                 relay.restore();
                 await().atMost(WAIT).until(() -> ports(client).equals(ports(served)));
                 assertThat(log.count("answers again after")).isEqualTo(1);
@@ -163,19 +162,6 @@ class MemgrateElastiCacheClientTest {
 
     private static InetSocketAddress memgrate(int port) {
         return new InetSocketAddress("127.0.0.1", port);
-    }
-
-    private List<Node> merged() {
-        List<Node> served = new ArrayList<>(clusters.primary().endpoint().config().nodes());
-        served.addAll(clusters.secondary().endpoint().config().nodes());
-        return served;
-    }
-
-    private Node drainFirstPrimaryNode() {
-        List<Node> primary = new ArrayList<>(clusters.primary().endpoint().config().nodes());
-        Node drained = primary.remove(0);
-        clusters.primary().endpoint().setNodes(primary);
-        return drained;
     }
 
     private static long millisSince(long nanos) {
