@@ -16,9 +16,14 @@ import io.memgrate.cluster.Side;
  * The warm-up verdict, from the node readings alone (no I/O). An admitted node is warm when it has been served for at
  * least one whole interval of its last rates and its hit ratio over that interval is no more than the margin below
  * the served nodes' aggregate. The next step looks safe when the node admitted last is warm, no served node is
- * unreachable, and the served aggregate is no more than the margin below its level before the last step.
+ * unreachable or read too long ago, and the served aggregate is no more than the margin below its level before the last
+ * step.
  */
 public final class WarmUp {
+
+    /** Reads come every interval; this many intervals (and at least {@link #MIN_STALE}) without one mean none come. */
+    static final int STALE_INTERVALS = 3;
+    static final Duration MIN_STALE = Duration.ofSeconds(10);
 
     private WarmUp() {
     }
@@ -50,8 +55,13 @@ public final class WarmUp {
         return gets == 0 ? null : (double) hits / gets;
     }
 
-    public static NodesReport report(Duration statsInterval, double margin, Served state,
+    /**
+     * @param now the instant of the report: readings older than {@link #STALE_INTERVALS} intervals are not trusted, so
+     *            a verdict never rests on readings that stopped coming
+     */
+    public static NodesReport report(Instant now, Duration statsInterval, double margin, Served state,
             Map<HostAndPort, NodeReading> readings) {
+        Duration staleAfter = max(statsInterval.multipliedBy(STALE_INTERVALS), MIN_STALE);
         Double servedHitRatio = aggregateHitRatio(state.served(), readings);
         HostAndPort lastAdmitted = lastAdmitted(state);
         List<String> reasons = new ArrayList<>();
@@ -71,8 +81,10 @@ public final class WarmUp {
                 NodesReport.Admission admission = served ? NodesReport.Admission.SERVED
                         : side == Side.PRIMARY ? NodesReport.Admission.WITHDRAWN : NodesReport.Admission.WAITING;
                 String notWarm = null;
+                String stale = staleness(reading, now, staleAfter);
                 if (side == Side.SECONDARY && served) {
-                    notWarm = notWarmBecause(reading, state.servedSince().get(node), servedHitRatio, margin);
+                    notWarm = stale != null ? stale
+                            : notWarmBecause(reading, state.servedSince().get(node), servedHitRatio, margin);
                 }
                 NodesReport.NodeReport report = new NodesReport.NodeReport(side, node, admission, reading,
                         side == Side.SECONDARY && served ? notWarm == null : null, notWarm);
@@ -82,6 +94,8 @@ public final class WarmUp {
                         reasons.add("served node " + node + " has not been read yet");
                     } else if (!reading.reachable()) {
                         reasons.add("served node " + node + " is unreachable: " + reading.unreachableReason());
+                    } else if (stale != null) {
+                        reasons.add("served node " + node + " " + stale);
                     }
                 }
                 if (node.equals(lastAdmitted) && notWarm != null && !statsInterval.isZero()) {
@@ -129,6 +143,20 @@ public final class WarmUp {
                     + ratio(servedHitRatio);
         }
         return null;
+    }
+
+    /** Null while the node's last sample is recent; else how old it is. */
+    static String staleness(NodeReading reading, Instant now, Duration staleAfter) {
+        if (reading.sample() == null) {
+            return null;
+        }
+        Duration age = Duration.between(reading.sample().at(), now);
+        return age.compareTo(staleAfter) > 0 ? "was last read " + age.toSeconds() + " s ago (node statistics stopped coming)"
+                : null;
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
     }
 
     /**

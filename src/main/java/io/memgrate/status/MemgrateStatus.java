@@ -71,18 +71,18 @@ public class MemgrateStatus {
                 upstreams.pollerStalledAfter(),
                 merged.upstreams().stream().map(state -> upstream(state, sincePollAttempt.get(state.side()), now)).toList(),
                 merged.plan(), planWatcher.file().orElse(null), planWatcher.lastRefusal().orElse(null),
-                merged.lastChange(), nodes(merged));
+                merged.lastChange(), nodes(merged, now));
     }
 
     /** Every node of both clusters, the warm-up verdict and whether the next step looks safe. */
-    private NodesReport nodes(MergedView.Snapshot merged) {
+    private NodesReport nodes(MergedView.Snapshot merged, Instant now) {
         Map<Side, List<HostAndPort>> listed = new EnumMap<>(Side.class);
         merged.upstreams().stream().filter(UpstreamState::hasAnswered).forEach(upstream -> listed.put(upstream.side(),
                 upstream.lastGood().nodes().stream().map(Node::hostAndPort).toList()));
         Set<HostAndPort> served = merged.served() == null ? Set.of()
                 : merged.served().nodes().stream().map(Node::hostAndPort).collect(Collectors.toSet());
         Double before = merged.lastStep() == null ? null : nodeStats.servedHitRatioBefore(merged.lastStep());
-        return WarmUp.report(statsInterval, warmMargin,
+        return WarmUp.report(now, statsInterval, warmMargin,
                 new WarmUp.Served(listed, served, merged.servedSince(), merged.lastStep(), before), nodeStats.readings());
     }
 

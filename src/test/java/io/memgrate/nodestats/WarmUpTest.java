@@ -21,6 +21,8 @@ class WarmUpTest {
     private static final Duration INTERVAL = Duration.ofSeconds(30);
     private static final double MARGIN = 0.05;
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    /** Just after the readings' last samples. */
+    private static final Instant NOW = T0.plus(INTERVAL).plusSeconds(1);
     private static final HostAndPort OLD_1 = new HostAndPort("old-1", 11211);
     private static final HostAndPort OLD_2 = new HostAndPort("old-2", 11211);
     private static final HostAndPort NEW_1 = new HostAndPort("new-1", 11211);
@@ -54,7 +56,7 @@ class WarmUpTest {
     @Test
     void anAdmittedNodeWithinTheMarginOfTheServedHitRatioAfterAWholeIntervalIsWarm() {
         // new-1 at 92 %: served aggregate (950 + 950 + 920) / 3000 = 0.94, and 0.92 is within 0.05 of it
-        NodesReport report = WarmUp.report(INTERVAL, MARGIN, admittedNew1(T0.minusSeconds(1), 0.95),
+        NodesReport report = WarmUp.report(NOW, INTERVAL, MARGIN, admittedNew1(T0.minusSeconds(1), 0.95),
                 readings(NEW_1, read(T0, 1000, 920)));
 
         NodesReport.NodeReport new1 = report.node(Side.SECONDARY, NEW_1);
@@ -70,7 +72,7 @@ class WarmUpTest {
     @Test
     void aColdAdmittedNodeIsNotWarmAndBlocksTheNextStep() {
         // new-1 at 50 %: aggregate (950 + 950 + 500) / 3000 = 0.8
-        NodesReport report = WarmUp.report(INTERVAL, MARGIN, admittedNew1(T0.minusSeconds(1), 0.95),
+        NodesReport report = WarmUp.report(NOW, INTERVAL, MARGIN, admittedNew1(T0.minusSeconds(1), 0.95),
                 readings(NEW_1, read(T0, 1000, 500)));
 
         assertThat(report.node(Side.SECONDARY, NEW_1).warm()).isFalse();
@@ -85,7 +87,7 @@ class WarmUpTest {
     @Test
     void aNodeMustHaveBeenServedForTheWholeIntervalItIsJudgedOn() {
         // a perfect hit ratio, but admitted 1 s into the interval: some of those gets were not clients' yet
-        NodesReport report = WarmUp.report(INTERVAL, MARGIN, admittedNew1(T0.plusSeconds(1), null),
+        NodesReport report = WarmUp.report(NOW, INTERVAL, MARGIN, admittedNew1(T0.plusSeconds(1), null),
                 readings(NEW_1, read(T0, 1000, 1000)));
 
         assertThat(report.node(Side.SECONDARY, NEW_1).warm()).isFalse();
@@ -94,19 +96,39 @@ class WarmUpTest {
     }
 
     @Test
+    void readingsThatStoppedComingAreNotTrusted() {
+        // every sample was taken at T0 + 30 s; 3 intervals later the node statistics are not current
+        Instant later = T0.plus(INTERVAL).plus(INTERVAL.multipliedBy(3)).plusSeconds(1);
+        NodesReport report = WarmUp.report(later, INTERVAL, MARGIN, admittedNew1(T0.minusSeconds(1), 0.95),
+                readings(NEW_1, read(T0, 1000, 920)));
+
+        String stale = "was last read 91 s ago (node statistics stopped coming)";
+        assertThat(report.node(Side.SECONDARY, NEW_1).warm()).isFalse();
+        assertThat(report.node(Side.SECONDARY, NEW_1).notWarmBecause()).isEqualTo(stale);
+        assertThat(report.nextStep().safe()).isFalse();
+        assertThat(report.nextStep().reasons()).containsExactly("served node old-1:11211 " + stale,
+                "served node old-2:11211 " + stale, "served node new-1:11211 " + stale,
+                "last admitted node new-1:11211 is not warm: " + stale);
+
+        Instant inTime = T0.plus(INTERVAL).plus(INTERVAL.multipliedBy(3));
+        assertThat(WarmUp.report(inTime, INTERVAL, MARGIN, admittedNew1(T0.minusSeconds(1), 0.95),
+                readings(NEW_1, read(T0, 1000, 920))).nextStep().safe()).isTrue();
+    }
+
+    @Test
     void theMarginDecides() {
         // aggregate (950 + 950 + 850) / 3000 = 0.9167: new-1 at 0.85 is 0.067 below it; with 880, 0.88 is 0.047 below 0.9267
         Map<HostAndPort, NodeReading> cold = readings(NEW_1, read(T0, 1000, 850));
         Map<HostAndPort, NodeReading> warm = readings(NEW_1, read(T0, 1000, 880));
 
-        assertThat(WarmUp.report(INTERVAL, MARGIN, admittedNew1(T0, null), cold).node(Side.SECONDARY, NEW_1).warm()).isFalse();
-        assertThat(WarmUp.report(INTERVAL, MARGIN, admittedNew1(T0, null), warm).node(Side.SECONDARY, NEW_1).warm()).isTrue();
-        assertThat(WarmUp.report(INTERVAL, 0.07, admittedNew1(T0, null), cold).node(Side.SECONDARY, NEW_1).warm()).isTrue();
+        assertThat(WarmUp.report(NOW, INTERVAL, MARGIN, admittedNew1(T0, null), cold).node(Side.SECONDARY, NEW_1).warm()).isFalse();
+        assertThat(WarmUp.report(NOW, INTERVAL, MARGIN, admittedNew1(T0, null), warm).node(Side.SECONDARY, NEW_1).warm()).isTrue();
+        assertThat(WarmUp.report(NOW, INTERVAL, 0.07, admittedNew1(T0, null), cold).node(Side.SECONDARY, NEW_1).warm()).isTrue();
     }
 
     @Test
     void nodesThePlanDidNotAdmitHaveNoWarmVerdictAndAWaitingOneDoesNotBlock() {
-        NodesReport report = WarmUp.report(INTERVAL, MARGIN, admittedNew1(T0.minusSeconds(1), null),
+        NodesReport report = WarmUp.report(NOW, INTERVAL, MARGIN, admittedNew1(T0.minusSeconds(1), null),
                 readings(NEW_1, read(T0, 1000, 960), NEW_2, read(T0, 1000, 0)));
 
         assertThat(report.node(Side.PRIMARY, OLD_1).warm()).isNull();
@@ -120,7 +142,7 @@ class WarmUpTest {
     void aWithdrawnNodeIsSaidSoAndItsUnreachabilityDoesNotBlock() {
         WarmUp.Served withdrawn = new WarmUp.Served(LISTED, Set.of(OLD_2, NEW_1),
                 Map.of(OLD_2, T0.minusSeconds(3600), NEW_1, T0.minusSeconds(3600)), T0.minusSeconds(60), 0.95);
-        NodesReport report = WarmUp.report(INTERVAL, MARGIN, withdrawn,
+        NodesReport report = WarmUp.report(NOW, INTERVAL, MARGIN, withdrawn,
                 readings(OLD_1, new NodeReading(false, "cannot connect", null, null, List.of()), NEW_1, read(T0, 1000, 950)));
 
         assertThat(report.node(Side.PRIMARY, OLD_1).admission()).isEqualTo(NodesReport.Admission.WITHDRAWN);
@@ -130,7 +152,7 @@ class WarmUpTest {
 
     @Test
     void anUnreachableOrUnreadServedNodeBlocksTheNextStepAndCountsInNoAggregate() {
-        NodesReport report = WarmUp.report(INTERVAL, MARGIN, admittedNew1(T0.minusSeconds(1), null), readings(
+        NodesReport report = WarmUp.report(NOW, INTERVAL, MARGIN, admittedNew1(T0.minusSeconds(1), null), readings(
                 OLD_2, new NodeReading(false, "no complete reply within 2000 ms", null, null, List.of()),
                 NEW_1, read(T0, 1000, 940)));
 
@@ -140,15 +162,15 @@ class WarmUpTest {
 
         Map<HostAndPort, NodeReading> unread = readings(NEW_1, read(T0, 1000, 940));
         unread.remove(OLD_1);
-        assertThat(WarmUp.report(INTERVAL, MARGIN, admittedNew1(T0.minusSeconds(1), null), unread).nextStep().reasons())
+        assertThat(WarmUp.report(NOW, INTERVAL, MARGIN, admittedNew1(T0.minusSeconds(1), null), unread).nextStep().reasons())
                 .containsExactly("served node old-1:11211 has not been read yet");
     }
 
     @Test
     void anAdmittedNodeWithoutGetsOrUnreachableIsNotWarm() {
-        NodesReport idle = WarmUp.report(INTERVAL, MARGIN, admittedNew1(T0.minusSeconds(1), null),
+        NodesReport idle = WarmUp.report(NOW, INTERVAL, MARGIN, admittedNew1(T0.minusSeconds(1), null),
                 readings(NEW_1, read(T0, 0, 0)));
-        NodesReport down = WarmUp.report(INTERVAL, MARGIN, admittedNew1(T0.minusSeconds(1), null),
+        NodesReport down = WarmUp.report(NOW, INTERVAL, MARGIN, admittedNew1(T0.minusSeconds(1), null),
                 readings(NEW_1, new NodeReading(false, "refused", null, null, List.of())));
 
         assertThat(idle.node(Side.SECONDARY, NEW_1).notWarmBecause()).isEqualTo("no gets in the last interval");
@@ -170,7 +192,7 @@ class WarmUpTest {
 
     @Test
     void withNodeStatisticsOffNothingIsReadAndNoStepLooksSafe() {
-        NodesReport report = WarmUp.report(Duration.ZERO, MARGIN, admittedNew1(T0.minusSeconds(1), 0.95),
+        NodesReport report = WarmUp.report(NOW, Duration.ZERO, MARGIN, admittedNew1(T0.minusSeconds(1), 0.95),
                 readings(NEW_1, read(T0, 1000, 950)));
 
         assertThat(report.node(Side.PRIMARY, OLD_1).reading().reachable()).isNull();
@@ -180,7 +202,7 @@ class WarmUpTest {
 
     @Test
     void nothingServedIsNoSafeStep() {
-        NodesReport report = WarmUp.report(INTERVAL, MARGIN, new WarmUp.Served(LISTED, Set.of(), Map.of(), null, null),
+        NodesReport report = WarmUp.report(NOW, INTERVAL, MARGIN, new WarmUp.Served(LISTED, Set.of(), Map.of(), null, null),
                 Map.of());
 
         assertThat(report.nextStep().reasons()).containsExactly("nothing is served yet");
