@@ -1,5 +1,6 @@
 package io.memgrate.control;
 
+import static io.memgrate.support.AwsClusterClients.ports;
 import static io.memgrate.support.ExpectedReplies.configReply;
 import static io.memgrate.support.ExpectedReplies.payload;
 import static io.memgrate.support.Prometheus.counter;
@@ -16,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
@@ -37,7 +37,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import net.spy.memcached.MemcachedClient;
-import net.spy.memcached.config.NodeEndPoint;
 import net.spy.memcached.internal.OperationFuture;
 
 /**
@@ -231,9 +230,5 @@ class MigrationPlanTest {
         List<MemcachedProcess> nodes = new ArrayList<>(clusters.oldNodes());
         nodes.addAll(clusters.newNodes());
         return nodes;
-    }
-
-    private static List<Integer> ports(MemcachedClient client) {
-        return client.getAllNodeEndPoints().stream().map(NodeEndPoint::getPort).sorted().collect(Collectors.toList());
     }
 }

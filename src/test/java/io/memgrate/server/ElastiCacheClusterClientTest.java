@@ -1,5 +1,6 @@
 package io.memgrate.server;
 
+import static io.memgrate.support.AwsClusterClients.ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,7 +8,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import jakarta.inject.Inject;
 
@@ -23,7 +23,6 @@ import io.memgrate.support.TestClusters;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import net.spy.memcached.MemcachedClient;
-import net.spy.memcached.config.NodeEndPoint;
 
 /** The real AWS ElastiCache Cluster Client for Java, in dynamic mode, discovers both clusters through Memgrate. */
 @QuarkusTest
@@ -91,9 +90,5 @@ class ElastiCacheClusterClientTest {
         } finally {
             client.shutdown(5, TimeUnit.SECONDS);
         }
-    }
-
-    private static List<Integer> ports(MemcachedClient client) {
-        return client.getAllNodeEndPoints().stream().map(NodeEndPoint::getPort).sorted().collect(Collectors.toList());
     }
 }

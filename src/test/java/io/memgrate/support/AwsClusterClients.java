@@ -10,6 +10,7 @@ import net.spy.memcached.DefaultConnectionFactory;
 import net.spy.memcached.KetamaConnectionFactory;
 import net.spy.memcached.MemcachedClient;
 import net.spy.memcached.config.ConfigEndpointSelectionStrategyFactory;
+import net.spy.memcached.config.NodeEndPoint;
 
 /**
  * The AWS ElastiCache Cluster Client for Java in dynamic mode, pointed at Memgrate on loopback, polling faster than its
@@ -24,6 +25,11 @@ public final class AwsClusterClients {
      * @param strategy how it picks the endpoint of each poll, or null for the client's default (a cache node)
      * @param ketama   consistent hashing (KETAMA_HASH), else its default array-mod hashing
      */
+    /** The ports of the nodes the client holds now, sorted. */
+    public static List<Integer> ports(MemcachedClient client) {
+        return client.getAllNodeEndPoints().stream().map(NodeEndPoint::getPort).sorted().toList();
+    }
+
     public static MemcachedClient dynamic(int memgratePort, long pollMillis, ConfigEndpointSelectionStrategyFactory strategy,
             boolean ketama) throws IOException {
         ConnectionFactory factory = ketama ? new KetamaConnectionFactory(ClientMode.Dynamic,

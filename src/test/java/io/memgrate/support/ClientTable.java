@@ -20,8 +20,8 @@ public final class ClientTable {
         LOG.infof("Client table | %s | %s | %s | %s | %s |", client, setting, discovers, followsRemoval, followsAddition);
     }
 
-    /** Milliseconds as seconds with one decimal, as in the table. */
-    public static String seconds(long millis) {
-        return String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    /** The time since {@code startNanos} (a {@link System#nanoTime()}) in seconds with one decimal, as in the table. */
+    public static String secondsSince(long startNanos) {
+        return String.format(Locale.ROOT, "%.1f s", (System.nanoTime() - startNanos) / 1e9);
     }
 }

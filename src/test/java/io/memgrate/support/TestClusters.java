@@ -292,6 +292,11 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         return listed;
     }
 
+    /** The nodes' ports, sorted: what a client's node list is compared by. */
+    public static List<Integer> ports(List<Node> nodes) {
+        return nodes.stream().map(Node::port).sorted().toList();
+    }
+
     /** Drains the primary's first node, as when it is removed from its ElastiCache cluster; returns it. */
     public Node drainFirstPrimaryNode() {
         List<Node> nodes = new ArrayList<>(primary.endpoint().config().nodes());

@@ -1,5 +1,6 @@
 package io.memgrate.client.aws;
 
+import static io.memgrate.support.AwsClusterClients.ports;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,7 +26,6 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import net.spy.memcached.MemcachedClient;
-import net.spy.memcached.config.NodeEndPoint;
 
 /**
  * The AWS ElastiCache Cluster Client for Java 1.2.4 behind a real Memgrate, with and without the adapter, over cache
@@ -71,13 +71,13 @@ class MemgrateEndpointStrategyTest {
         MemcachedClient client = AwsClusterClients.dynamic(server.port(), CLIENT_POLL_MILLIS, null, false);
         long started = System.nanoTime();
         try {
-            assertThat(ports(client)).as("discovered at start").isEqualTo(ports(clusters.listedNodes()));
-            List<Integer> oldCluster = ports(clusters.primary().endpoint().config().nodes());
-            List<Integer> newCluster = ports(clusters.secondary().endpoint().config().nodes());
+            assertThat(ports(client)).as("discovered at start").isEqualTo(TestClusters.ports(clusters.listedNodes()));
+            List<Integer> oldCluster = TestClusters.ports(clusters.primary().endpoint().config().nodes());
+            List<Integer> newCluster = TestClusters.ports(clusters.secondary().endpoint().config().nodes());
 
             await().atMost(WAIT).until(() -> ports(client).equals(oldCluster) || ports(client).equals(newCluster));
             ClientTable.row(CLIENT, "default", "merged list, at start",
-                    "no: holds one cluster's nodes " + ClientTable.seconds(millisSince(started))
+                    "no: holds one cluster's nodes " + ClientTable.secondsSince(started)
                             + " after start, then follows that cluster only",
                     "no (only its own cluster's)");
         } finally {
@@ -92,21 +92,21 @@ class MemgrateEndpointStrategyTest {
                 new MemgrateEndpointStrategyFactory(), false);
         try {
             List<Node> served = clusters.listedNodes();
-            assertThat(ports(client)).as("discovered at start").isEqualTo(ports(served));
+            assertThat(ports(client)).as("discovered at start").isEqualTo(TestClusters.ports(served));
 
             long removed = System.nanoTime();
             served.remove(clusters.drainFirstPrimaryNode());
-            await().atMost(AFTER_A_CHANGE).until(() -> ports(client).equals(ports(served)));
-            long removalMillis = millisSince(removed);
+            await().atMost(AFTER_A_CHANGE).until(() -> ports(client).equals(TestClusters.ports(served)));
+            String removal = ClientTable.secondsSince(removed);
 
             long added = System.nanoTime();
             served.add(clusters.addNode(clusters.secondary(), "new-3.test"));
-            await().atMost(AFTER_A_CHANGE).until(() -> ports(client).equals(ports(served)));
-            long additionMillis = millisSince(added);
+            await().atMost(AFTER_A_CHANGE).until(() -> ports(client).equals(TestClusters.ports(served)));
+            String addition = ClientTable.secondsSince(added);
 
             assertThat(client.set("after-both-changes", 0, "v").get(5, TimeUnit.SECONDS)).isTrue();
             ClientTable.row(CLIENT, "MemgrateEndpointStrategyFactory", "merged list, at start",
-                    "yes, " + ClientTable.seconds(removalMillis), "yes, " + ClientTable.seconds(additionMillis));
+                    "yes, " + removal, "yes, " + addition);
         } finally {
             client.shutdown(5, TimeUnit.SECONDS);
         }
@@ -123,35 +123,23 @@ class MemgrateEndpointStrategyTest {
                     new MemgrateEndpointStrategyFactory(), false);
             try {
                 List<Node> served = clusters.listedNodes();
-                assertThat(ports(client)).isEqualTo(ports(served));
+                assertThat(ports(client)).isEqualTo(TestClusters.ports(served));
 
                 relay.cut();
                 await().atMost(WAIT).until(() -> log.count("is unreachable") == 1);
                 // many polls later: still every node, still one line
                 await().during(Duration.ofMillis(10 * CLIENT_POLL_MILLIS)).atMost(WAIT)
-                        .until(() -> ports(client).equals(ports(served)));
+                        .until(() -> ports(client).equals(TestClusters.ports(served)));
                 assertThat(log.count("is unreachable")).isEqualTo(1);
 
                 served.remove(clusters.drainFirstPrimaryNode());
                 relay.restore();
                 await().atMost(RECONNECT).until(() -> log.count("is reachable again") == 1);
-                await().atMost(AFTER_A_CHANGE).until(() -> ports(client).equals(ports(served)));
+                await().atMost(AFTER_A_CHANGE).until(() -> ports(client).equals(TestClusters.ports(served)));
                 assertThat(log.lines()).hasSize(2);
             } finally {
                 client.shutdown(5, TimeUnit.SECONDS);
             }
         }
-    }
-
-    private static long millisSince(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
-    }
-
-    private static List<Integer> ports(List<Node> nodes) {
-        return nodes.stream().map(Node::port).sorted().toList();
-    }
-
-    private static List<Integer> ports(MemcachedClient client) {
-        return client.getAllNodeEndPoints().stream().map(NodeEndPoint::getPort).sorted().toList();
     }
 }

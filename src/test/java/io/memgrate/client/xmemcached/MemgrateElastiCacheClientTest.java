@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
@@ -70,7 +69,7 @@ class MemgrateElastiCacheClientTest {
         AWSElasticCacheClient client = new AWSElasticCacheClient(memgrate(server.port()), CLIENT_POLL_MILLIS);
         try {
             List<Node> served = clusters.listedNodes();
-            await().atMost(WAIT).until(() -> ports(client).equals(ports(served)));
+            await().atMost(WAIT).until(() -> ports(client).equals(TestClusters.ports(served)));
 
             Node drained = clusters.drainFirstPrimaryNode();
             Node added = clusters.addNode(clusters.secondary(), "localhost");
@@ -96,12 +95,12 @@ class MemgrateElastiCacheClientTest {
                 CLIENT_POLL_MILLIS, new KetamaMemcachedSessionLocator());
         try {
             List<Node> served = clusters.listedNodes();
-            await().atMost(WAIT).until(() -> ports(client).equals(ports(served)));
+            await().atMost(WAIT).until(() -> ports(client).equals(TestClusters.ports(served)));
 
             long removed = System.nanoTime();
             served.remove(clusters.drainFirstPrimaryNode());
-            await().atMost(WAIT).until(() -> ports(client).equals(ports(served)));
-            long removalMillis = millisSince(removed);
+            await().atMost(WAIT).until(() -> ports(client).equals(TestClusters.ports(served)));
+            String removal = ClientTable.secondsSince(removed);
 
             client.flushAll();
             for (int i = 0; i < KEYS; i++) {
@@ -110,8 +109,8 @@ class MemgrateElastiCacheClientTest {
             List<Node> before = List.copyOf(served);
             long added = System.nanoTime();
             served.add(clusters.addNode(clusters.secondary(), "localhost"));
-            await().atMost(WAIT).until(() -> ports(client).equals(ports(served)));
-            long additionMillis = millisSince(added);
+            await().atMost(WAIT).until(() -> ports(client).equals(TestClusters.ports(served)));
+            String addition = ClientTable.secondsSince(added);
 
             int missed = 0;
             for (int i = 0; i < KEYS; i++) {
@@ -121,7 +120,7 @@ class MemgrateElastiCacheClientTest {
             assertThat((double) missed / KEYS).as("keys missed after the addition; Memgrate estimated %.3f", estimated)
                     .isCloseTo(estimated, within(0.03));
             ClientTable.row(CLIENT, "MemgrateElastiCacheClient, ketama", "merged list, at start",
-                    "yes, " + ClientTable.seconds(removalMillis), "yes, " + ClientTable.seconds(additionMillis)
+                    "yes, " + removal, "yes, " + addition
                             + String.format(Locale.ROOT, " (%.1f %% of keys missed, %.1f %% estimated)",
                                     100.0 * missed / KEYS, 100 * estimated));
         } finally {
@@ -140,18 +139,18 @@ class MemgrateElastiCacheClientTest {
             MemgrateElastiCacheClient client = new MemgrateElastiCacheClient(memgrate(relay.port()), CLIENT_POLL_MILLIS);
             try {
                 List<Node> served = clusters.listedNodes();
-                await().atMost(WAIT).until(() -> ports(client).equals(ports(served)));
+                await().atMost(WAIT).until(() -> ports(client).equals(TestClusters.ports(served)));
 
                 relay.cut();
                 await().atMost(WAIT).until(() -> log.count("Cannot get the configuration from Memgrate") == 1);
                 // many polls later: still every node, still one line
                 await().during(Duration.ofMillis(10 * CLIENT_POLL_MILLIS)).atMost(WAIT)
-                        .until(() -> ports(client).equals(ports(served)));
+                        .until(() -> ports(client).equals(TestClusters.ports(served)));
                 assertThat(log.count("Cannot get the configuration from Memgrate")).isEqualTo(1);
 
                 served.remove(clusters.drainFirstPrimaryNode());
                 relay.restore();
-                await().atMost(WAIT).until(() -> ports(client).equals(ports(served)));
+                await().atMost(WAIT).until(() -> ports(client).equals(TestClusters.ports(served)));
                 assertThat(log.count("answers again after")).isEqualTo(1);
                 assertThat(log.lines()).hasSize(2);
             } finally {
@@ -162,14 +161,6 @@ class MemgrateElastiCacheClientTest {
 
     private static InetSocketAddress memgrate(int port) {
         return new InetSocketAddress("127.0.0.1", port);
-    }
-
-    private static long millisSince(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
-    }
-
-    private static List<Integer> ports(List<Node> nodes) {
-        return nodes.stream().map(Node::port).sorted().toList();
     }
 
     private static List<Integer> ports(AWSElasticCacheClient client) {
