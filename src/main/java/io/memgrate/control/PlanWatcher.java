@@ -1,13 +1,29 @@
 package io.memgrate.control;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -22,10 +38,15 @@ import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Vertx;
 
 /**
- * Reads the migration plan file at start-up and again whenever its content changes, and applies it to the merged
- * view. The file is read by path every check, so a mounted ConfigMap, which the kubelet updates by swapping a symlink,
- * is followed. A plan that cannot be applied is refused as a whole: the one applied before stays served, and the
- * refusal is logged, counted and shown in the status.
+ * Reads the migration plan file at start-up and again every check interval, and applies a new content to the merged
+ * view once two reads in a row agree, so a file caught half-written is never applied. The file is read by path every
+ * check, so a mounted ConfigMap, which the kubelet updates by swapping a symlink, is followed. A plan that cannot be
+ * applied is refused as a whole: the one applied before stays served, and the refusal is logged, counted and shown in
+ * the status.
+ * <p>
+ * Reads run one at a time on a thread of their own that nothing else waits for: a read that hangs (a FIFO swapped in, a
+ * hung network mount) makes later checks be skipped and counted, never queued, and health, status, metrics and
+ * shutdown never depend on the file system.
  */
 @ApplicationScoped
 public class PlanWatcher {
@@ -33,9 +54,20 @@ public class PlanWatcher {
     private static final Logger LOG = Logger.getLogger(PlanWatcher.class);
     /** A plan names a few dozen hosts; anything near this is not a plan. */
     static final int MAX_PLAN_BYTES = 64 * 1024;
+    /** A local read of at most 64 KiB takes microseconds: one still running after this hangs. */
+    private static final Duration HANGS_AFTER_AT_LEAST = Duration.ofSeconds(1);
+    /** Start-up gives up on a plan whose reads do not agree after this many tries, or hang for this long. */
+    private static final int START_UP_READS = 10;
+    private static final Duration START_UP_READ_TIMEOUT = Duration.ofSeconds(10);
 
     /** The last refusal: what was wrong, and when. */
     public record Refusal(String reason, String message, Instant at) {
+    }
+
+    /** Reads a plan file's content; throws {@link PlanRefusedException} when it cannot. */
+    @FunctionalInterface
+    interface PlanReader {
+        String read(Path path);
     }
 
     private final Vertx vertx;
@@ -43,9 +75,24 @@ public class PlanWatcher {
     private final MemgrateMetrics metrics;
     private final Optional<Path> file;
     private final long checkMillis;
+    private final Duration hangsAfter;
+    private final PlanReader reader;
     private final Clock clock = Clock.systemUTC();
-    /** The content last read, applied or refused: each content is acted on once. */
-    private String lastContent;
+    /** Runs the reads, one at a time; a daemon thread, so a read that never returns cannot hold up the JVM's exit. */
+    private final ExecutorService readThread = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "memgrate-plan-reader");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final AtomicBoolean reading = new AtomicBoolean();
+    /** When the read in progress began; null while none is. */
+    private volatile Instant readStarted;
+    /** A read ran past {@link #hangsAfter}: logged once, and once again when it returns. */
+    private final AtomicBoolean hangReported = new AtomicBoolean();
+    /** The content the previous read found; a content is acted on once a read finds it again. Read thread only. */
+    private String previousRead;
+    /** The content last acted on, applied or refused: each content is acted on once. Read thread only. */
+    private String lastActedOn;
     private volatile Refusal lastRefusal;
     /** The file could not be read at the last check: each distinct read error is reported once. */
     private boolean readFailing;
@@ -53,11 +100,19 @@ public class PlanWatcher {
 
     @Inject
     public PlanWatcher(Vertx vertx, MergedView view, MemgrateMetrics metrics, MemgrateSettings settings) {
+        this(vertx, view, metrics, settings, PlanWatcher::readBounded);
+    }
+
+    /** @param reader reads the file; tests pass one that hangs */
+    PlanWatcher(Vertx vertx, MergedView view, MemgrateMetrics metrics, MemgrateSettings settings, PlanReader reader) {
         this.vertx = vertx;
         this.view = view;
         this.metrics = metrics;
         this.file = settings.migration().planFile();
         this.checkMillis = Math.max(1, settings.migration().checkInterval().toMillis());
+        Duration twoChecks = Duration.ofMillis(2 * checkMillis);
+        this.hangsAfter = twoChecks.compareTo(HANGS_AFTER_AT_LEAST) > 0 ? twoChecks : HANGS_AFTER_AT_LEAST;
+        this.reader = reader;
     }
 
     /** The plan file, when one is configured. */
@@ -69,40 +124,119 @@ public class PlanWatcher {
         return Optional.ofNullable(lastRefusal);
     }
 
+    /** Since when the read in progress has been running, once it runs longer than a read can take; else empty. */
+    public Optional<Instant> readHangingSince() {
+        Instant started = readStarted;
+        return started != null && Duration.between(started, clock.instant()).compareTo(hangsAfter) > 0
+                ? Optional.of(started) : Optional.empty();
+    }
+
     /**
-     * Applies the plan file before anything is polled, so the first merge is served under it; a plan that cannot be
-     * applied stops start-up, as there is no earlier plan to keep.
+     * Applies the plan file before anything is polled, so the first merge is served under it, once two reads in a row
+     * agree; a plan that cannot be applied or read stops start-up, as there is no earlier plan to keep.
      */
-    public synchronized void load() {
+    public void load() {
         if (file.isEmpty()) {
             return;
         }
+        Path path = file.get();
         try {
-            lastContent = read(file.get());
-            view.applyPlan(PlanFile.parse(lastContent));
+            String content = readAtStartUp(path);
+            long pause = Math.min(checkMillis, 100);
+            for (int tries = 1; !content.equals(previousRead); tries++) {
+                if (tries == START_UP_READS) {
+                    throw new PlanRefusedException("unsettled", "its content changed at each of " + START_UP_READS
+                            + " reads " + pause + " ms apart: write the plan whole (to a file in the same folder,"
+                            + " then rename it over the plan)");
+                }
+                previousRead = content;
+                TimeUnit.MILLISECONDS.sleep(pause);
+                content = readAtStartUp(path);
+            }
+            lastActedOn = content;
+            view.applyPlan(PlanFile.parse(content));
         } catch (PlanRefusedException e) {
-            throw new ConfigurationException("memgrate.migration.plan-file=" + file.get() + " is refused: " + e.getMessage());
+            throw new ConfigurationException("memgrate.migration.plan-file=" + path + " is refused: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConfigurationException("memgrate.migration.plan-file=" + path + ": start-up interrupted");
+        }
+    }
+
+    private String readAtStartUp(Path path) throws InterruptedException {
+        Future<String> read = readThread.submit(() -> reader.read(path));
+        try {
+            return read.get(START_UP_READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof PlanRefusedException refused ? refused
+                    : new PlanRefusedException("unreadable", "cannot read it: " + e.getCause());
+        } catch (TimeoutException e) {
+            throw new PlanRefusedException("hanging", "reading it did not return within "
+                    + START_UP_READ_TIMEOUT.toSeconds() + " s (a FIFO, or a network mount that hangs?)");
         }
     }
 
     /** Checks the file every check interval from now on. */
-    public synchronized void start() {
-        file.ifPresent(path -> timer = vertx.setPeriodic(checkMillis, id -> vertx.executeBlocking(() -> {
-            check(path);
-            return null;
-        }, false)));
+    public void start() {
+        file.ifPresent(path -> timer = vertx.setPeriodic(checkMillis, id -> checkSoon(path)));
     }
 
-    public synchronized void stop() {
+    /** Stops checking; a read that hangs is left to its daemon thread. */
+    @PreDestroy
+    public void stop() {
         vertx.cancelTimer(timer);
+        readThread.shutdownNow();
     }
 
-    /** Reads the file and, when its content changed, applies it or records why not. Runs off the event loop. */
-    synchronized void check(Path path) {
+    /** Starts a check on the read thread, unless the last one is still running: then it is skipped and counted. */
+    private void checkSoon(Path path) {
+        if (!reading.compareAndSet(false, true)) {
+            metrics.planCheckSkipped();
+            Instant hangingSince = readHangingSince().orElse(null);
+            if (hangingSince != null && hangReported.compareAndSet(false, true)) {
+                LOG.errorf("Reading the migration plan file %s has not returned since %s (a FIFO, or a network mount"
+                        + " that hangs?): later checks are skipped until it does; the plan applied before stays served",
+                        path, hangingSince);
+            }
+            return;
+        }
+        readStarted = clock.instant();
+        try {
+            readThread.execute(() -> {
+                try {
+                    check(path);
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "Checking the migration plan file %s failed unexpectedly; the next check goes on", path);
+                } finally {
+                    readEnded(path);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // stopping: no more checks
+            readStarted = null;
+        }
+    }
+
+    private void readEnded(Path path) {
+        Instant started = readStarted;
+        readStarted = null;
+        reading.set(false);
+        if (hangReported.compareAndSet(true, false)) {
+            LOG.infof("Reading the migration plan file %s returned after %d s; checks go on", path,
+                    Duration.between(started, clock.instant()).toSeconds());
+        }
+    }
+
+    /**
+     * Reads the file and, when the content is new and the read before found the same, applies it or records why not.
+     * Runs on the read thread.
+     */
+    void check(Path path) {
         String content;
         try {
-            content = read(path);
+            content = reader.read(path);
         } catch (PlanRefusedException e) {
+            previousRead = null;
             if (!readFailing || !lastRefusal.message().equals(e.getMessage())) {
                 readFailing = true;
                 refused(e);
@@ -114,10 +248,12 @@ public class PlanWatcher {
             lastRefusal = null;
             LOG.infof("The migration plan file %s is readable again", path);
         }
-        if (content.equals(lastContent)) {
+        boolean settled = content.equals(previousRead);
+        previousRead = content;
+        if (!settled || content.equals(lastActedOn)) {
             return;
         }
-        lastContent = content;
+        lastActedOn = content;
         try {
             view.applyPlan(PlanFile.parse(content));
             lastRefusal = null;
@@ -133,16 +269,42 @@ public class PlanWatcher {
                 e.getMessage());
     }
 
-    private static String read(Path path) {
+    /**
+     * The file's content as UTF-8, read only when the path leads (through any symlinks) to a regular file of at most
+     * {@link #MAX_PLAN_BYTES}, and never more bytes than that: a FIFO or device is never opened, a huge file never
+     * read.
+     */
+    static String readBounded(Path path) {
         try {
-            byte[] bytes = Files.readAllBytes(path);
-            if (bytes.length > MAX_PLAN_BYTES) {
-                throw new PlanRefusedException("too-large", "the file has " + bytes.length + " bytes, more than a plan"
-                        + " can hold (" + MAX_PLAN_BYTES + ")");
+            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                throw new PlanRefusedException("not-a-file", "it is a " + (attributes.isDirectory() ? "directory"
+                        : "FIFO, socket or device") + ", not a regular file: point memgrate.migration.plan-file at the"
+                        + " plan's file");
             }
-            return new String(bytes, StandardCharsets.UTF_8);
+            if (attributes.size() > MAX_PLAN_BYTES) {
+                throw tooLarge(attributes.size());
+            }
+            ByteBuffer content = ByteBuffer.allocate(MAX_PLAN_BYTES + 1);
+            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+                while (content.hasRemaining() && channel.read(content) >= 0) {
+                    // a file that grew since its size was read stops at one byte over the limit
+                }
+            }
+            if (content.position() > MAX_PLAN_BYTES) {
+                throw tooLarge(content.position());
+            }
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(content.flip()).toString();
+        } catch (CharacterCodingException e) {
+            throw new PlanRefusedException("unparseable", "it is not UTF-8 text");
         } catch (IOException e) {
             throw new PlanRefusedException("unreadable", "cannot read it: " + e);
         }
+    }
+
+    private static PlanRefusedException tooLarge(long bytes) {
+        return new PlanRefusedException("too-large", "the file has " + (bytes > MAX_PLAN_BYTES + 1 ? bytes
+                : "more than " + MAX_PLAN_BYTES) + " bytes, more than a plan can hold (" + MAX_PLAN_BYTES + ")");
     }
 }

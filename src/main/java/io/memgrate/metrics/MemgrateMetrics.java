@@ -137,6 +137,11 @@ public class MemgrateMetrics {
         registry.counter("memgrate.plan.refusals", "reason", reason).increment();
     }
 
+    /** A check of the plan file skipped because the read before it has not returned. */
+    public void planCheckSkipped() {
+        registry.counter("memgrate.plan.checks.skipped").increment();
+    }
+
     public void resolutionFailed(Side side, String reason) {
         registry.counter("memgrate.aws.resolution.failures", "upstream", side.label(), "reason", reason).increment();
     }

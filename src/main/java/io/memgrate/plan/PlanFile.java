@@ -4,8 +4,12 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -22,7 +26,11 @@ import io.memgrate.cluster.Topology;
  */
 public final class PlanFile {
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    /** A key given twice is refused, not read as its last value: the reader is strict. */
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /** How Jackson's strict duplicate detection names the key. */
+    private static final Pattern DUPLICATE_KEY = Pattern.compile("Duplicate field '(.*)'");
     private static final Set<String> KEYS = Set.of("revision", "admit", "withdraw");
 
     private PlanFile() {
@@ -34,6 +42,11 @@ public final class PlanFile {
         try {
             root = YAML.readTree(text);
         } catch (JsonProcessingException e) {
+            Matcher duplicate = DUPLICATE_KEY.matcher(e.getOriginalMessage());
+            if (e instanceof StreamReadException && duplicate.matches()) {
+                throw new PlanRefusedException("duplicate-key", "the key '" + duplicate.group(1) + "' is given twice: give"
+                        + " each key once");
+            }
             throw new PlanRefusedException("unparseable", "not valid YAML: " + e.getOriginalMessage());
         }
         if (root == null || !root.isObject()) {

@@ -71,6 +71,7 @@ public class MemgrateStatus {
                 upstreams.pollerStalledAfter(),
                 merged.upstreams().stream().map(state -> upstream(state, sincePollAttempt.get(state.side()), now)).toList(),
                 merged.plan(), planWatcher.file().orElse(null), planWatcher.lastRefusal().orElse(null),
+                planWatcher.readHangingSince().orElse(null),
                 merged.lastChange(), nodes(merged, now));
     }
 

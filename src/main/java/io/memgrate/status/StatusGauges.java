@@ -86,6 +86,9 @@ public class StatusGauges {
         meters.add(Gauge.builder("memgrate.plan.revision", status,
                         s -> s.snapshot().plan() == null ? Double.NaN : s.snapshot().plan().revision())
                 .description("Revision of the migration plan applied; absent while none is").register(registry));
+        meters.add(Gauge.builder("memgrate.plan.read.hanging", status, s -> s.snapshot().planReadHangingSince() == null ? 0 : 1)
+                .description("1 while a read of the plan file has not returned (a FIFO, a hung mount): plan checks are"
+                        + " skipped meanwhile").register(registry));
     }
 
     /** Registers the per-upstream meters of a configured side. */

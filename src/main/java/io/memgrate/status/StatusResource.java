@@ -104,9 +104,11 @@ public class StatusResource {
      * @param admitted    "all", or the secondary hosts admitted
      * @param pending     the secondary's nodes not served because the plan does not admit them
      * @param lastRefusal the last plan refused, null when the file's current content is applied
+     * @param readHangingSince since when a read of the plan file has not returned (a FIFO, a hung mount); null
+     *                    unless one hangs
      */
     public record Plan(String file, Long revision, List<String> admitted, List<String> withdrawn, List<String> pending,
-            PlanWatcher.Refusal lastRefusal) {
+            PlanWatcher.Refusal lastRefusal, Instant readHangingSince) {
     }
 
     /** A merge not served because its version does not rise above the served one; null when none is held. */
@@ -193,7 +195,8 @@ public class StatusResource {
         MigrationPlan plan = now.plan();
         return new Plan(now.planFile().toString(), plan == null ? null : plan.revision(),
                 plan == null ? List.of() : plan.admitAll() ? List.of("all") : List.copyOf(plan.admit()),
-                plan == null ? List.of() : List.copyOf(plan.withdraw()), wire(now.pending()), now.planRefusal());
+                plan == null ? List.of() : List.copyOf(plan.withdraw()), wire(now.pending()), now.planRefusal(),
+                now.planReadHangingSince());
     }
 
     private static Upstream upstream(StatusSnapshot.UpstreamStatus state) {

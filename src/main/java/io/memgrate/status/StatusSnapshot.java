@@ -27,12 +27,13 @@ import io.memgrate.plan.MigrationPlan;
  * @param plan               the migration plan applied, null while none was given (the union is served)
  * @param planFile           the plan file, null when none is configured
  * @param planRefusal        the last plan refused, null when the file's current content is applied
+ * @param planReadHangingSince since when a read of the plan file has not returned, null unless one hangs
  * @param lastChange         the keys the last change of the served list moved, null before the first change
  */
 public record StatusSnapshot(Instant at, Topology served, HeldMerge held, String engineVersion, Integer listeningPort,
         int openConnections, boolean shuttingDown, boolean pollersStarted, Duration pollerStalledAfter,
         List<UpstreamStatus> upstreams, MigrationPlan plan, Path planFile, PlanWatcher.Refusal planRefusal,
-        ServedChange lastChange, NodesReport nodes) {
+        Instant planReadHangingSince, ServedChange lastChange, NodesReport nodes) {
 
     /** Clients get a complete merge from this replica: it has one, listens, and is not shutting down. */
     public boolean ready() {

@@ -9,7 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.io.RandomAccessFile;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,6 +24,7 @@ import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
 import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
+import io.memgrate.plan.MigrationPlan;
 import io.memgrate.support.TestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -62,6 +66,12 @@ class PlanWatcherTest {
     private PlanWatcher watching(Path file) {
         watcher = new PlanWatcher(vertx, view, new MemgrateMetrics(registry), TestSettings.read(
                 "memgrate.migration.plan-file", file.toString(), "memgrate.migration.check-interval", "20ms"));
+        return watcher;
+    }
+
+    private PlanWatcher watching(Path file, PlanWatcher.PlanReader reader) {
+        watcher = new PlanWatcher(vertx, view, new MemgrateMetrics(registry), TestSettings.read(
+                "memgrate.migration.plan-file", file.toString(), "memgrate.migration.check-interval", "20ms"), reader);
         return watcher;
     }
 
@@ -156,5 +166,104 @@ class PlanWatcherTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("memgrate.migration.plan-file=" + directory.resolve("missing.yaml")
                         + " is refused: cannot read it: java.nio.file.NoSuchFileException");
+    }
+
+    @Test
+    void aPlanWrittenInTwoPartsIsAppliedOnlyWhole() throws IOException {
+        Path file = Files.writeString(directory.resolve("plan.yaml"), "revision: 1\n");
+        watching(file).load();
+        String whole = "revision: 221\nadmit: [new-1.example]\nwithdraw: [old-1.example]\n";
+        // the first part, as `cat >` or an editor leaves it between two writes, is a valid plan by itself
+        Files.writeString(file, whole.substring(0, whole.indexOf("withdraw")));
+        watcher.check(file);
+
+        Files.writeString(file, whole);
+        watcher.check(file);
+        assertThat(view.snapshot().plan().revision()).as("no content is applied before two reads agree").isEqualTo(1);
+        watcher.check(file);
+
+        assertThat(servedNodes()).containsExactly(OLD2, NEW1);
+        assertThat(watcher.lastRefusal()).isEmpty();
+        assertThat(refusals("revision")).isZero();
+    }
+
+    @Test
+    void aFifoInPlaceOfThePlanIsRefusedWithoutOpeningIt() throws Exception {
+        Path file = Files.writeString(directory.resolve("plan.yaml"), "revision: 1\nadmit: all\n");
+        watching(file).load();
+        watcher.start();
+
+        Files.delete(file);
+        assertThat(new ProcessBuilder("mkfifo", file.toString()).inheritIO().start().waitFor()).isZero();
+
+        await().atMost(WAIT).until(() -> watcher.lastRefusal().isPresent());
+        assertThat(watcher.lastRefusal().orElseThrow().reason()).isEqualTo("not-a-file");
+        assertThat(watcher.lastRefusal().orElseThrow().message()).startsWith("it is a FIFO, socket or device, not a"
+                + " regular file");
+        assertThat(servedNodes()).containsExactly(OLD1, OLD2, NEW1);
+
+        Files.delete(file);
+        Files.writeString(file, "revision: 2\n");
+        await().atMost(WAIT).until(() -> servedNodes().equals(List.of(OLD1, OLD2)));
+    }
+
+    @Test
+    void aHugeFileOrADeviceIsRefusedBeforeItIsRead() throws IOException {
+        Path file = Files.writeString(directory.resolve("plan.yaml"), "revision: 1\nadmit: all\n");
+        watching(file).load();
+        watcher.start();
+        Path huge = directory.resolve("huge.yaml");
+        try (RandomAccessFile sparse = new RandomAccessFile(huge.toFile(), "rw")) {
+            sparse.setLength(100_000_000);
+        }
+
+        Files.delete(file);
+        Files.createSymbolicLink(file, huge);
+
+        await().atMost(WAIT).until(() -> watcher.lastRefusal().isPresent());
+        assertThat(watcher.lastRefusal().orElseThrow().message()).isEqualTo("the file has 100000000 bytes, more than a"
+                + " plan can hold (65536)");
+
+        Files.delete(file);
+        Files.createSymbolicLink(file, Path.of("/dev/zero"));
+
+        await().atMost(WAIT).until(() -> watcher.lastRefusal().orElseThrow().reason().equals("not-a-file"));
+        assertThat(servedNodes()).containsExactly(OLD1, OLD2, NEW1);
+    }
+
+    @Test
+    void aReadThatHangsIsReportedAndLaterChecksAreSkippedNotQueued() throws Exception {
+        Path file = Files.writeString(directory.resolve("plan.yaml"), "revision: 1\nadmit: all\n");
+        CountDownLatch mountComesBack = new CountDownLatch(1);
+        AtomicInteger reads = new AtomicInteger();
+        AtomicInteger hangs = new AtomicInteger(1);
+        watching(file, path -> {
+            reads.incrementAndGet();
+            if (hangs.getAndDecrement() > 0) {
+                try {
+                    mountComesBack.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return PlanWatcher.readBounded(path);
+        });
+        watcher.start();
+
+        await().atMost(WAIT).until(() -> watcher.readHangingSince().isPresent());
+        await().atMost(WAIT).until(() -> skippedChecks() >= 5);
+        assertThat(reads).as("checks while one hangs are skipped, never queued").hasValue(1);
+        Files.writeString(file, "revision: 2\n");
+
+        mountComesBack.countDown();
+
+        await().atMost(WAIT).until(() -> servedNodes().equals(List.of(OLD1, OLD2)));
+        assertThat(watcher.readHangingSince()).isEmpty();
+        assertThat(view.snapshot().plan()).isEqualTo(new MigrationPlan(2, false, java.util.Set.of(), java.util.Set.of()));
+    }
+
+    private double skippedChecks() {
+        var counter = registry.find("memgrate.plan.checks.skipped").counter();
+        return counter == null ? 0 : counter.count();
     }
 }

@@ -45,7 +45,9 @@ class PlanFileTest {
             "revision: 1\\nadmit: some;                       format;       admit must be a list of host names or \"all\"",
             "revision: 1\\nwithdraw: all;                     format;       withdraw must be a list of host names, as",
             "revision: 1\\nadmit: [a.example|10.0.0.1|11211]; format;       admit lists 'a.example|10.0.0.1|11211', which is not a host name",
-            "revision: 1\\nwithdraw: [{a: b}];                format;       withdraw lists '', which is not a host name"})
+            "revision: 1\\nwithdraw: [{a: b}];                format;       withdraw lists '', which is not a host name",
+            "revision: 5\\nrevision: 6;                     duplicate-key; the key 'revision' is given twice: give each key once",
+            "revision: 5\\nadmit: [a]\\nadmit: [b];          duplicate-key; the key 'admit' is given twice"})
     void aMistakeRefusesTheWholePlanSayingWhat(String yaml, String reason, String message) {
         assertThatThrownBy(() -> PlanFile.parse(yaml.replace("\\n", "\n")))
                 .isInstanceOfSatisfying(PlanRefusedException.class, e -> assertThat(e.reason()).isEqualTo(reason))
