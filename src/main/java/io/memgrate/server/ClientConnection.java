@@ -75,8 +75,8 @@ final class ClientConnection {
     private boolean closeWhenIdle;
     /** Shutdown began while this client was active: close once the requests it sent are answered. */
     private boolean closeAfterAnswers;
-    /** When the client last sent bytes; 0 before it has. */
-    private long lastReadNanos;
+    /** When the client last sent bytes, or connected: a client that just connected is about to send. */
+    private long lastActiveNanos = System.nanoTime();
     private boolean closing;
 
     ClientConnection(NetSocket socket, MergedView view, Upstreams upstreams, MemgrateMetrics metrics, int maxLineBytes,
@@ -106,7 +106,7 @@ final class ClientConnection {
         if (closing || rejection != null) {
             return;
         }
-        lastReadNanos = System.nanoTime();
+        lastActiveNanos = System.nanoTime();
         int bad = data.forEachByte(TEXT);
         int end = bad < 0 ? data.writerIndex() : bad;
         if (bad >= 0) {
@@ -173,19 +173,20 @@ final class ClientConnection {
     /**
      * Shutdown: a client that sent nothing for {@code quiet} is between polls and is closed at once, so it sees the
      * close before it sends again (clients reconnect on a close they see while idle, but lose a request sent into one).
-     * A client that is active is closed right after the requests it sent are answered, at the latest once it has been
-     * quiet that long: requests already read or waiting in the socket are answered, not cut off. Safe from any thread.
+     * A client that is active, or connected within {@code quiet}, is closed right after the requests it sent are
+     * answered, at the latest once it has been quiet that long: requests already read or waiting in the socket are
+     * answered, not cut off. Safe from any thread.
      */
     void drain(Duration quiet) {
         context.runOnContext(v -> {
-            long sinceRead = System.nanoTime() - lastReadNanos;
-            if (lastReadNanos == 0 || sinceRead >= quiet.toNanos()) {
+            long sinceActive = System.nanoTime() - lastActiveNanos;
+            if (sinceActive >= quiet.toNanos()) {
                 closeWhenIdle = true;
                 closeIfIdle();
                 return;
             }
             closeAfterAnswers = true;
-            context.owner().setTimer(Math.max(1, (quiet.toNanos() - sinceRead) / 1_000_000), id -> {
+            context.owner().setTimer(Math.max(1, (quiet.toNanos() - sinceActive) / 1_000_000), id -> {
                 closeWhenIdle = true;
                 closeIfIdle();
             });

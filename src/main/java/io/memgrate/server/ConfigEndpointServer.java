@@ -32,7 +32,8 @@ import io.vertx.core.net.NetSocket;
 
 /**
  * The TCP front: speaks the memcached text protocol of a configuration endpoint to cache clients.
- * On shutdown it stops taking connections, lets each open one finish the request it is answering, then closes.
+ * On shutdown each open connection finishes the request it is answering, one taken meanwhile is answered too, and the
+ * listener closes once none is open and none was taken for a second.
  */
 @ApplicationScoped
 public class ConfigEndpointServer {
@@ -52,9 +53,11 @@ public class ConfigEndpointServer {
     private final Upstreams upstreams;
     private final MemgrateMetrics metrics;
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
-    private final Promise<Void> drained = Promise.promise();
+    /** Completed when the last connection closes during a drain; a new one for each start. */
+    private volatile Promise<Void> drained;
     private volatile NetServer server;
     private volatile boolean draining;
+    private volatile long lastAcceptNanos = System.nanoTime() - RECENTLY_ACTIVE.toNanos();
     /** TLS from the TLS registry, reloaded without a restart (memgrate.tls.*). */
     @Inject
     ListenerTls tls;
@@ -75,6 +78,8 @@ public class ConfigEndpointServer {
         NetServerOptions options = new NetServerOptions().setTcpNoDelay(true)
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, settings.client().idleTimeout().toMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+        draining = false;
+        drained = Promise.promise();
         NetServer created = tls.reloading(vertx.createNetServer(tls.configure(options))).connectHandler(this::accept);
         String host = settings.listen().host();
         int port = settings.listen().port();
@@ -90,10 +95,7 @@ public class ConfigEndpointServer {
     }
 
     private void accept(NetSocket socket) {
-        if (draining) {
-            socket.close();
-            return;
-        }
+        lastAcceptNanos = System.nanoTime();
         if (connections.size() >= settings.client().maxConnections()) {
             metrics.connectionRejected();
             LOG.debugf("rejecting %s: %d connections open", socket.remoteAddress(), connections.size());
@@ -109,13 +111,16 @@ public class ConfigEndpointServer {
             connection.closed();
             connections.remove(connection);
             metrics.connectionClosed();
-            if (draining && connections.isEmpty()) {
-                drained.tryComplete();
-            }
+            drainedIfQuiet();
         });
         connection.start();
         // `printf 'stats\r\n' | nc -N memgrate 11211` ends its side right after the command: answer, then close
         ChannelAccess.of(socket).onInputEnded(connection::closeWhenIdle);
+        if (draining) {
+            // the listener takes connections until the drain ends: one taken now has its requests answered, as a
+            // client that connects expects to be, and is closed after them
+            connection.drain(RECENTLY_ACTIVE);
+        }
     }
 
     /**
@@ -134,8 +139,9 @@ public class ConfigEndpointServer {
     }
 
     /**
-     * Stops taking connections, lets each open one finish the request it is answering (bounded by
-     * {@code memgrate.shutdown-drain-timeout}), then closes the listener.
+     * Lets each open connection finish the request it is answering, and answers those that connect meanwhile (bounded
+     * by {@code memgrate.shutdown-drain-timeout}), then closes the listener. Closing a Vert.x listener closes every
+     * connection it took, so it closes last: before that, a connection it takes is answered, not cut off.
      */
     public void stop() throws Exception {
         NetServer running = server;
@@ -145,9 +151,7 @@ public class ConfigEndpointServer {
         draining = true;
         LOG.infof("Shutting down: closing %d client connections as each finishes its current request", connections.size());
         connections.forEach(connection -> connection.drain(RECENTLY_ACTIVE));
-        if (connections.isEmpty()) {
-            drained.tryComplete();
-        }
+        drainedIfQuiet();
         try {
             drained.future().toCompletionStage().toCompletableFuture()
                     .get(settings.shutdownDrainTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -156,6 +160,22 @@ public class ConfigEndpointServer {
         }
         running.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         server = null;
+    }
+
+    /**
+     * The drain is over once no connection is open and none was taken for {@link #RECENTLY_ACTIVE}: a client may still
+     * connect while its load balancer drops this replica, and closing the listener would cut off what it took.
+     */
+    private void drainedIfQuiet() {
+        if (!draining || !connections.isEmpty()) {
+            return;
+        }
+        long quietNanos = System.nanoTime() - lastAcceptNanos;
+        if (quietNanos >= RECENTLY_ACTIVE.toNanos()) {
+            drained.tryComplete();
+        } else {
+            vertx.setTimer(Math.max(1, (RECENTLY_ACTIVE.toNanos() - quietNanos) / 1_000_000), id -> drainedIfQuiet());
+        }
     }
 
     /** The bound TCP port (useful when configured as 0). */
