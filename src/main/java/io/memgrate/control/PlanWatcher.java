@@ -1,15 +1,6 @@
 package io.memgrate.control;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,8 +43,6 @@ import io.vertx.core.Vertx;
 public class PlanWatcher {
 
     private static final Logger LOG = Logger.getLogger(PlanWatcher.class);
-    /** A plan names a few dozen hosts; anything near this is not a plan. */
-    static final int MAX_PLAN_BYTES = 64 * 1024;
     /** A local read of at most 64 KiB takes microseconds: one still running after this hangs. */
     private static final Duration HANGS_AFTER_AT_LEAST = Duration.ofSeconds(1);
     /** Start-up gives up on a plan whose reads do not agree after this many tries, or hang for this long. */
@@ -64,19 +53,13 @@ public class PlanWatcher {
     public record Refusal(String reason, String message, Instant at) {
     }
 
-    /** Reads a plan file's content; throws {@link PlanRefusedException} when it cannot. */
-    @FunctionalInterface
-    interface PlanReader {
-        String read(Path path);
-    }
-
     private final Vertx vertx;
     private final MergedView view;
     private final MemgrateMetrics metrics;
     private final Optional<Path> file;
     private final long checkMillis;
     private final Duration hangsAfter;
-    private final PlanReader reader;
+    private final PlanFileReader reader;
     private final Clock clock = Clock.systemUTC();
     /** Runs the reads, one at a time; a daemon thread, so a read that never returns cannot hold up the JVM's exit. */
     private final ExecutorService readThread = Executors.newSingleThreadExecutor(task -> {
@@ -99,12 +82,8 @@ public class PlanWatcher {
     private long timer = -1;
 
     @Inject
-    public PlanWatcher(Vertx vertx, MergedView view, MemgrateMetrics metrics, MemgrateSettings settings) {
-        this(vertx, view, metrics, settings, PlanWatcher::readBounded);
-    }
-
-    /** @param reader reads the file; tests pass one that hangs */
-    PlanWatcher(Vertx vertx, MergedView view, MemgrateMetrics metrics, MemgrateSettings settings, PlanReader reader) {
+    public PlanWatcher(Vertx vertx, MergedView view, MemgrateMetrics metrics, MemgrateSettings settings,
+            PlanFileReader reader) {
         this.vertx = vertx;
         this.view = view;
         this.metrics = metrics;
@@ -267,44 +246,5 @@ public class PlanWatcher {
         metrics.planRefused(e.reason());
         LOG.errorf("Refusing the migration plan in %s: %s. The plan applied before stays served.", file.orElseThrow(),
                 e.getMessage());
-    }
-
-    /**
-     * The file's content as UTF-8, read only when the path leads (through any symlinks) to a regular file of at most
-     * {@link #MAX_PLAN_BYTES}, and never more bytes than that: a FIFO or device is never opened, a huge file never
-     * read.
-     */
-    static String readBounded(Path path) {
-        try {
-            BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
-            if (!attributes.isRegularFile()) {
-                throw new PlanRefusedException("not-a-file", "it is a " + (attributes.isDirectory() ? "directory"
-                        : "FIFO, socket or device") + ", not a regular file: point memgrate.migration.plan-file at the"
-                        + " plan's file");
-            }
-            if (attributes.size() > MAX_PLAN_BYTES) {
-                throw tooLarge(attributes.size());
-            }
-            ByteBuffer content = ByteBuffer.allocate(MAX_PLAN_BYTES + 1);
-            try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-                while (content.hasRemaining() && channel.read(content) >= 0) {
-                    // a file that grew since its size was read stops at one byte over the limit
-                }
-            }
-            if (content.position() > MAX_PLAN_BYTES) {
-                throw tooLarge(content.position());
-            }
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(content.flip()).toString();
-        } catch (CharacterCodingException e) {
-            throw new PlanRefusedException("unparseable", "it is not UTF-8 text");
-        } catch (IOException e) {
-            throw new PlanRefusedException("unreadable", "cannot read it: " + e);
-        }
-    }
-
-    private static PlanRefusedException tooLarge(long bytes) {
-        return new PlanRefusedException("too-large", "the file has " + (bytes > MAX_PLAN_BYTES + 1 ? bytes
-                : "more than " + MAX_PLAN_BYTES) + " bytes, more than a plan can hold (" + MAX_PLAN_BYTES + ")");
     }
 }
