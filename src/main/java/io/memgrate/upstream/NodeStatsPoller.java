@@ -28,7 +28,8 @@ import io.vertx.core.net.NetClient;
 
 /**
  * Reads {@code stats} from every node of both clusters (served, withdrawn and not admitted alike) once per interval,
- * over one reused connection per node with the configuration endpoints' timeout, TLS and reply size limit, and
+ * over one reused connection per node with the configuration endpoints' timeout and TLS and a reply size limit of its
+ * own (a node's reply is a few KB, and one that streams without end must cost little), and
  * writes what it learns in the {@link NodeStatsBook}. A node whose last request is still out is skipped, so each node
  * gets at most one request per interval whatever happens; status readers and metrics scrapes never reach a node.
  * Nothing here touches the served configuration.
@@ -135,7 +136,11 @@ final class NodeStatsPoller {
                 });
     }
 
-    private static String reason(Throwable error) {
+    private String reason(Throwable error) {
+        if (error instanceof UpstreamException refused && refused.reason().equals("malformed-too-large")) {
+            return "stats reply is larger than the limit of " + maxReplyBytes
+                    + " bytes (memgrate.nodes.max-stats-reply-bytes); refused as it streamed in";
+        }
         if (error instanceof MalformedReplyException malformed) {
             // whole but not stats (an error line, a missing value): as the connection says of replies it cannot frame
             return "malformed reply: " + malformed.getMessage();
