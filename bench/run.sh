@@ -24,6 +24,11 @@
 #   --pin=true (with 2+ CPUs) --generator-cpus=0 --server-cpus=1[-N]  (taskset; --pin=false to share all CPUs)
 #   --jvm-opts="<Memgrate JVM options>" --jar=target/quarkus-app/quarkus-run.jar
 #   --baseline-jar= --baseline-jvm-opts=<default: --jvm-opts> --out=target/bench
+#   --phases=startup,load,poll,nodes   (which parts to run; e.g. --phases=nodes for the node statistics phase only)
+# Node statistics phase (config answers while Memgrate reads stats from many nodes, vs statistics off, same run):
+#   --stats-nodes=200 --stats-faulty=true (10 each closed/silent/slow/flaky, one 2 MiB reply, one endless drip)
+#   --stats-interval=1s --stats-clients=50 --stats-poll-interval-ms=10 --stats-warmup-seconds=8 --stats-seconds=12
+#   --stats-rounds=3
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -68,14 +68,22 @@ public class NodeStatsBook {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Deque<RoundAggregate> rounds = new ArrayDeque<>();
     private BeforeStep beforeStep;
-    private volatile Map<HostAndPort, NodeReading> readings = Map.of();
+    /** The readings as last copied for readers; copied again on the first read after a change, not on every change. */
+    private Map<HostAndPort, NodeReading> readings = Map.of();
+    private boolean changed;
 
     public void addListener(Listener listener) {
         listeners.add(listener);
     }
 
     /** Every node's reading now, by host and port: nodes listed but not read yet have {@code reachable} null. */
-    public Map<HostAndPort, NodeReading> readings() {
+    public synchronized Map<HostAndPort, NodeReading> readings() {
+        if (changed) {
+            Map<HostAndPort, NodeReading> copy = new HashMap<>();
+            entries.forEach((node, entry) -> copy.put(node, entry.reading));
+            readings = Map.copyOf(copy);
+            changed = false;
+        }
         return readings;
     }
 
@@ -157,15 +165,14 @@ public class NodeStatsBook {
         publish();
     }
 
+    /** Every sample and failure changes the readings: copying them all each time would be O(nodes) per read. */
     private void publish() {
-        Map<HostAndPort, NodeReading> copy = new HashMap<>();
-        entries.forEach((node, entry) -> copy.put(node, entry.reading));
-        readings = Map.copyOf(copy);
+        changed = true;
     }
 
     /** A round of reads ended; {@code served} were the nodes served when it began. */
     public synchronized void roundEnded(Instant at, Collection<HostAndPort> served) {
-        rounds.addLast(new RoundAggregate(at, WarmUp.aggregateHitRatio(served, readings)));
+        rounds.addLast(new RoundAggregate(at, WarmUp.aggregateHitRatio(served, readings())));
         while (rounds.size() > ROUNDS_KEPT) {
             rounds.removeFirst();
         }

@@ -11,6 +11,8 @@ final class LineScanner {
 
     /** Where the next line starts. */
     private int lineStart;
+    /** Where the line read last starts. */
+    private int lastLineStart;
     /** How far the search for the end of the next line got. */
     private int scanned;
 
@@ -21,18 +23,32 @@ final class LineScanner {
      * @throws MalformedReplyException when the line ends in a bare {@code \n}
      */
     String next(ByteBuf in, int start, int end) {
+        int length = nextLength(in, start, end);
+        return length < 0 ? null : FramedDecoder.ascii(in, start + lastLineStart, start + lastLineStart + length);
+    }
+
+    /**
+     * As {@link #next}, without making a String of the line: its length, or -1 while it is incomplete; it starts at
+     * {@code start + }{@link #lastLineStart()}.
+     */
+    int nextLength(ByteBuf in, int start, int end) {
         int newline = in.forEachByte(start + scanned, end - start - scanned, ByteProcessor.FIND_LF);
         if (newline < 0) {
             scanned = end - start;
-            return null;
+            return -1;
         }
         if (newline == start + lineStart || in.getByte(newline - 1) != '\r') {
             throw new MalformedReplyException("line-ending", "reply line not ended by \\r\\n");
         }
-        String line = FramedDecoder.ascii(in, start + lineStart, newline - 1);
+        lastLineStart = lineStart;
         lineStart = newline + 1 - start;
         scanned = lineStart;
-        return line;
+        return lineStart - 2 - lastLineStart;
+    }
+
+    /** Where the line {@link #nextLength} found last starts, relative to the reply's first byte. */
+    int lastLineStart() {
+        return lastLineStart;
     }
 
     /** How many bytes the lines read so far take, their line ends included. */

@@ -1,51 +1,97 @@
 package io.memgrate.protocol;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 
 /**
  * The {@code STAT <name> <value>} lines of a cache node's answer to plain {@code stats}, by name. Only a reply of
- * {@code STAT} lines ended by {@code END} is one: an error line or anything else is refused.
+ * {@code STAT} lines ended by {@code END} is one: an error line or anything else is refused. Kept as the reply's bytes
+ * with where each line's name and value are: a reply has some 90 lines of which a reader wants a few, so no String is
+ * made of the others.
  */
 public final class StatValues {
 
     /** Counters are unsigned 64-bit in memcached; Memgrate reads up to 18 digits, which always fit a long. */
     private static final int MAX_DIGITS = 18;
+    private static final byte[] STAT = "STAT ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] END = "END".getBytes(StandardCharsets.US_ASCII);
 
-    private final Map<String, String> values;
+    private final byte[] reply;
+    /** For each STAT line: where its name starts, where it ends (a space follows), where the line ends. */
+    private final int[] lines;
+    private final int count;
 
-    private StatValues(Map<String, String> values) {
-        this.values = values;
+    private StatValues(byte[] reply, int[] lines, int count) {
+        this.reply = reply;
+        this.lines = lines;
+        this.count = count;
+    }
+
+    /** Whether {@code in[from, from + length)} starts with {@code STAT }, as every line but the last of a reply. */
+    static boolean isStatLine(ByteBuf in, int from, int length) {
+        if (length < STAT.length) {
+            return false;
+        }
+        for (int i = 0; i < STAT.length; i++) {
+            if (in.getByte(from + i) != STAT[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static StatValues parse(ByteBuf in, int start, int length) {
-        String[] lines = FramedDecoder.ascii(in, start, start + length).split("\r\n");
-        String last = lines[lines.length - 1];
-        if (!last.equals("END")) {
-            throw new MalformedReplyException(FramedDecoder.isErrorLine(last) ? "refused" : "stats-end",
-                    "stats answered " + FramedDecoder.printable(last) + " instead of STAT lines ended by END");
-        }
-        Map<String, String> values = new LinkedHashMap<>();
-        for (int i = 0; i < lines.length - 1; i++) {
-            String[] fields = lines[i].split(" ", 3);
-            if (fields.length != 3 || !fields[0].equals("STAT") || fields[1].isEmpty()) {
-                throw new MalformedReplyException("stats-line", "not a STAT <name> <value> line: "
-                        + FramedDecoder.printable(lines[i]));
+        byte[] reply = ByteBufUtil.getBytes(in, start, length);
+        int[] lines = new int[48];
+        int count = 0;
+        int lineStart = 0;
+        // framing made every line end in \r\n
+        for (int lineEnd = indexOf(reply, lineStart, '\n') - 1;; lineEnd = indexOf(reply, lineStart, '\n') - 1) {
+            if (lineEnd + 2 == reply.length) {
+                if (!Arrays.equals(reply, lineStart, lineEnd, END, 0, END.length)) {
+                    String last = FramedDecoder.ascii(in, start + lineStart, start + lineEnd);
+                    throw new MalformedReplyException(FramedDecoder.isErrorLine(last) ? "refused" : "stats-end",
+                            "stats answered " + FramedDecoder.printable(last) + " instead of STAT lines ended by END");
+                }
+                return new StatValues(reply, lines, count);
             }
-            values.put(fields[1], fields[2]);
+            int nameStart = lineStart + STAT.length;
+            int nameEnd = lineEnd - lineStart < STAT.length ? -1 : indexOf(reply, nameStart, ' ');
+            if (nameEnd < 0 || nameEnd > lineEnd || nameEnd == nameStart
+                    || !Arrays.equals(reply, lineStart, nameStart, STAT, 0, STAT.length)) {
+                throw new MalformedReplyException("stats-line", "not a STAT <name> <value> line: "
+                        + FramedDecoder.printable(FramedDecoder.ascii(in, start + lineStart, start + lineEnd)));
+            }
+            if (count * 3 == lines.length) {
+                lines = Arrays.copyOf(lines, lines.length * 2);
+            }
+            lines[count * 3] = nameStart;
+            lines[count * 3 + 1] = nameEnd;
+            lines[count * 3 + 2] = lineEnd;
+            count++;
+            lineStart = lineEnd + 2;
         }
-        return new StatValues(values);
+    }
+
+    private static int indexOf(byte[] bytes, int from, char wanted) {
+        for (int i = from; i < bytes.length; i++) {
+            if (bytes[i] == wanted) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**
-     * The counter or gauge {@code name}.
+     * The counter or gauge {@code name}; of lines naming it twice, the last.
      *
      * @throws MalformedReplyException when the reply lacks it or it is not an unsigned decimal number
      */
     public long number(String name) {
-        String value = values.get(name);
+        String value = value(name.getBytes(StandardCharsets.US_ASCII));
         if (value == null) {
             throw new MalformedReplyException("stats-missing", "stats lacks STAT " + name);
         }
@@ -54,5 +100,16 @@ public final class StatValues {
                     + ": " + FramedDecoder.printable(value));
         }
         return Long.parseLong(value);
+    }
+
+    private String value(byte[] name) {
+        for (int i = count - 1; i >= 0; i--) {
+            int nameStart = lines[i * 3];
+            int nameEnd = lines[i * 3 + 1];
+            if (Arrays.equals(reply, nameStart, nameEnd, name, 0, name.length)) {
+                return new String(reply, nameEnd + 1, lines[i * 3 + 2] - nameEnd - 1, StandardCharsets.US_ASCII);
+            }
+        }
+        return null;
     }
 }

@@ -25,10 +25,15 @@ final class StatsReplyDecoder<T> extends FramedDecoder<T> {
 
     @Override
     int frame(ByteBuf in, int start, int end) {
-        String line;
-        while ((line = lines.next(in, start, end)) != null) {
-            if (line.equals("END") || line.equals("RESET") || line.equals("OK") || isErrorLine(line)) {
-                return lines.consumed();
+        int length;
+        while ((length = lines.nextLength(in, start, end)) >= 0) {
+            // a STAT line, nearly every line of a reply, cannot end it: no String is made of it
+            int from = start + lines.lastLineStart();
+            if (!StatValues.isStatLine(in, from, length)) {
+                String line = ascii(in, from, from + length);
+                if (line.equals("END") || line.equals("RESET") || line.equals("OK") || isErrorLine(line)) {
+                    return lines.consumed();
+                }
             }
         }
         return -1;

@@ -205,5 +205,12 @@ public interface MemgrateSettings {
         @WithDefault("30s")
         @WithConverter(Durations.Converter.class)
         Duration statsInterval();
+
+        /**
+         * Largest {@code stats} reply read from a node (memcached's is 3-4 KB); a longer one is refused as it streams
+         * in, so a node that sends without end costs at most this much memory.
+         */
+        @WithDefault("16384")
+        int maxStatsReplyBytes();
     }
 }

@@ -35,6 +35,9 @@ public class SettingsChecks {
     /** The longest command line Memgrate answers without arguments. */
     static final int SHORTEST_MAX_LINE = ("get " + ClientCommand.LEGACY_CONFIG_KEY).length();
 
+    /** The smallest node stats reply limit: below it, a typo (16 meaning 16 KB) would refuse every node's reply. */
+    static final int MIN_STATS_REPLY_BYTES = 1024;
+
     /** What a PEM file must hold, and the line that begins it (the key forms Vert.x reads). */
     enum Pem {
         CERTIFICATE("certificate", "-----BEGIN CERTIFICATE-----", "-----BEGIN CERTIFICATE-----"),
@@ -99,6 +102,10 @@ public class SettingsChecks {
         if (statsInterval.isNegative() || (!statsInterval.isZero() && statsInterval.toMillis() < 1)) {
             problems.add("memgrate.nodes.stats-interval=" + statsInterval
                     + " is refused: use 0s (node statistics off) or at least 1ms");
+        }
+        if (settings.nodes().maxStatsReplyBytes() < MIN_STATS_REPLY_BYTES) {
+            problems.add("memgrate.nodes.max-stats-reply-bytes=" + settings.nodes().maxStatsReplyBytes() + " is refused:"
+                    + " it must be at least " + MIN_STATS_REPLY_BYTES + " (a node's stats reply is 3-4 KB; default 16384)");
         }
         double warmMargin = settings.migration().warmMargin();
         if (!(warmMargin >= 0 && warmMargin <= 1)) {

@@ -23,14 +23,17 @@ import io.memgrate.protocol.MalformedReplyException;
 import io.memgrate.protocol.ReplyDecoder;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 
 /**
  * Reads {@code stats} from every node of both clusters (served, withdrawn and not admitted alike) once per interval,
- * over one reused connection per node with the configuration endpoints' timeout, TLS and reply size limit, and
- * writes what it learns in the {@link NodeStatsBook}. A node whose last request is still out is skipped, so each node
- * gets at most one request per interval whatever happens; status readers and metrics scrapes never reach a node.
+ * over one reused connection per node with the configuration endpoints' timeout and TLS and a reply size limit of its
+ * own (a node's reply is a few KB, and one that streams without end must cost little), and
+ * writes what it learns in the {@link NodeStatsBook}. Each node is read at its own offset into the interval, so the
+ * work comes in small pieces. A node whose last request is still out is skipped, so each node gets at most one request
+ * per interval whatever happens; status readers and metrics scrapes never reach a node.
  * Nothing here touches the served configuration.
  */
 final class NodeStatsPoller {
@@ -87,7 +90,10 @@ final class NodeStatsPoller {
         });
     }
 
-    /** One request to every listed node that has none out; an exception is logged and the next round goes on. */
+    /**
+     * One request to every listed node that has none out, spread over the interval; an exception is logged and the
+     * next round goes on.
+     */
     private void round() {
         try {
             MergedView.Snapshot merged = view.snapshot();
@@ -109,20 +115,42 @@ final class NodeStatsPoller {
             Set<HostAndPort> served = merged.served() == null ? Set.of()
                     : merged.served().nodes().stream().map(Node::hostAndPort).collect(Collectors.toSet());
             List<Future<?>> requests = new ArrayList<>();
-            listed.forEach((key, node) -> {
-                Polled target = connectionTo(key, node);
+            int index = 0;
+            for (Map.Entry<HostAndPort, Node> entry : listed.entrySet()) {
+                Polled target = connectionTo(entry.getKey(), entry.getValue());
                 if (!target.requestOut) {
-                    requests.add(read(key, target));
+                    requests.add(readAt(index * intervalMillis / listed.size(), entry.getKey(), target));
                 }
-            });
+                index++;
+            }
             Future.join(requests).onComplete(done -> book.roundEnded(clock.instant(), served));
         } catch (RuntimeException e) {
             LOG.errorf(e, "Node statistics: unexpected failure in a round; the next round goes on");
         }
     }
 
-    private Future<StatsSample> read(HostAndPort node, Polled target) {
+    /**
+     * Reads {@code node} {@code offsetMillis} into the round: each node at its own offset, so that the replies of
+     * hundreds of nodes come spread over the interval instead of in one burst on an event loop that also answers
+     * clients. Completes when the read is done, or at once when the node is no longer read by then.
+     */
+    private Future<?> readAt(long offsetMillis, HostAndPort node, Polled target) {
         target.requestOut = true;
+        if (offsetMillis == 0) {
+            return read(node, target);
+        }
+        Promise<Object> done = Promise.promise();
+        context.owner().setTimer(offsetMillis, id -> {
+            if (polled.get(node) == target) {
+                read(node, target).onComplete(read -> done.complete());
+            } else {
+                done.complete();
+            }
+        });
+        return done.future();
+    }
+
+    private Future<StatsSample> read(HostAndPort node, Polled target) {
         return target.connection.exchange(STATS, ReplyDecoder.statValues())
                 .map(values -> StatsSample.of(values, clock.instant(), System.nanoTime()))
                 .onComplete(done -> {
@@ -135,7 +163,11 @@ final class NodeStatsPoller {
                 });
     }
 
-    private static String reason(Throwable error) {
+    private String reason(Throwable error) {
+        if (error instanceof UpstreamException refused && refused.reason().equals("malformed-too-large")) {
+            return "stats reply is larger than the limit of " + maxReplyBytes
+                    + " bytes (memgrate.nodes.max-stats-reply-bytes); refused as it streamed in";
+        }
         if (error instanceof MalformedReplyException malformed) {
             // whole but not stats (an error line, a missing value): as the connection says of replies it cannot frame
             return "malformed reply: " + malformed.getMessage();

@@ -113,26 +113,33 @@ final class UpstreamConnection {
                     // was connecting must not feed the replies of its successor
                     ChannelAccess.of(connected).onBytes(bytes -> {
                         if (isCurrent(connected)) {
-                            received(bytes);
+                            received(connected, bytes);
                         }
                     });
                     connected.closeHandler(v -> closed(connected));
                 });
     }
 
-    private void received(ByteBuf data) {
-        if (received == Unpooled.EMPTY_BUFFER) {
-            received = Unpooled.buffer(data.readableBytes());
+    /**
+     * Decodes straight from the read when nothing is kept from earlier ones (a small reply arrives whole): only a
+     * reply's unfinished part is copied, as Netty's ByteToMessageDecoder does. A reply over the limit is refused once
+     * the limit is reached, so at most the limit plus one read is kept, however much the upstream sends.
+     */
+    private void received(NetSocket from, ByteBuf data) {
+        boolean kept = received.isReadable();
+        if (kept) {
+            received.writeBytes(data);
         }
-        received.writeBytes(data);
+        ByteBuf in = kept ? received : data;
         try {
-            while (received.isReadable()) {
+            // an answered exchange may have dropped the connection, and with it the bytes
+            while (isCurrent(from) && in.isReadable()) {
                 Exchange<?> head = inFlight.peek();
                 if (head == null) {
                     reset(new UpstreamException("unexpected", "upstream sent bytes nobody asked for"));
                     return;
                 }
-                if (!answered(head)) {
+                if (!answered(head, in)) {
                     break;
                 }
             }
@@ -140,23 +147,30 @@ final class UpstreamConnection {
             reset(new UpstreamException("malformed-" + e.reason(), "malformed reply: " + e.getMessage()));
             return;
         }
-        // a completed exchange may have dropped the connection, and with it the bytes: read the field again
-        if (received.isReadable()) {
-            received.discardSomeReadBytes();
-        } else {
-            releaseReceived();
+        if (!isCurrent(from)) {
+            return;
+        }
+        if (kept) {
+            if (received.isReadable()) {
+                received.discardSomeReadBytes();
+            } else {
+                releaseReceived();
+            }
+        } else if (data.isReadable()) {
+            received = Unpooled.buffer(data.readableBytes());
+            received.writeBytes(data);
         }
     }
 
     /**
-     * Decodes the head exchange's reply from the bytes received; false while it is incomplete.
+     * Decodes the head exchange's reply from the bytes received, {@code in}; false while it is incomplete.
      *
      * @throws MalformedReplyException when the reply cannot be framed: nothing after it can be trusted
      */
-    private <T> boolean answered(Exchange<T> head) {
+    private <T> boolean answered(Exchange<T> head, ByteBuf in) {
         T reply;
         try {
-            reply = head.decoder().decode(received, maxReplyBytes);
+            reply = head.decoder().decode(in, maxReplyBytes);
         } catch (MalformedContentException e) {
             // consumed whole: the replies after it are still in step
             answer(head).tryFail(e);

@@ -106,7 +106,7 @@ public class Upstreams {
         Duration statsInterval = settings.nodes().statsInterval();
         if (!statsInterval.isZero()) {
             nodeStatsPoller = new NodeStatsPoller(vertx.getOrCreateContext(), client, view, nodeStats, statsInterval,
-                    settings.upstream().timeout(), settings.upstream().maxReplyBytes(), settings.upstream().tls().enabled());
+                    settings.upstream().timeout(), settings.nodes().maxStatsReplyBytes(), settings.upstream().tls().enabled());
             LOG.infof("Reading stats from every node of both clusters every %s", statsInterval);
             nodeStatsPoller.start();
         }

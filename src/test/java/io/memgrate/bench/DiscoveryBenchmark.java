@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -91,6 +92,15 @@ public final class DiscoveryBenchmark {
     private final int pollIntervalMillis = intOption("poll-interval-ms", 100);
     private final String refreshInterval = option("refresh-interval", "1s");
     private final List<String> jvmOpts = List.of(option("jvm-opts", DEFAULT_JVM_OPTS).trim().split("\\s+"));
+    private final Set<String> phases = Set.of(option("phases", "startup,load,poll,nodes").split(","));
+    private final int statsNodes = intOption("stats-nodes", 200);
+    private final boolean statsFaulty = Boolean.parseBoolean(option("stats-faulty", "true"));
+    private final String statsInterval = option("stats-interval", "1s");
+    private final int statsClients = intOption("stats-clients", 50);
+    private final int statsPollMillis = intOption("stats-poll-interval-ms", 10);
+    private final Duration statsWarmup = Duration.ofSeconds(intOption("stats-warmup-seconds", 8));
+    private final Duration statsMeasure = Duration.ofSeconds(intOption("stats-seconds", 12));
+    private final int statsRounds = Math.max(1, intOption("stats-rounds", 3));
 
     /** Validation errors so far (replies not byte-identical, closed connections). */
     private int errors;
@@ -142,6 +152,8 @@ public final class DiscoveryBenchmark {
         final List<String> loadCommand = new ArrayList<>();
         /** The jar's directory: Memgrate runs in it. */
         final Path directory;
+        final Path jar;
+        final List<String> jvmOpts;
         final int listenPort = FreePorts.next();
         final int httpPort = FreePorts.next();
         final List<Double> healthMillis = new ArrayList<>();
@@ -154,6 +166,8 @@ public final class DiscoveryBenchmark {
                 int newPort, String refreshInterval) {
             this.name = name;
             this.directory = jar.toAbsolutePath().getParent();
+            this.jar = jar;
+            this.jvmOpts = jvmOpts;
             command.addAll(allCpus);
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(jvmOpts);
@@ -201,16 +215,33 @@ public final class DiscoveryBenchmark {
         Exchanges exchanges = exchanges(oldCluster.config(), newCluster.config());
         List<Variant> variants = variants(oldPort, newPort);
         try {
-            measureStartUp(variants, exchanges.memgrateReply());
-            startForLoad(variants, exchanges.memgrateReply());
-            List<Target> targets = new ArrayList<>();
-            for (Variant variant : variants) {
-                targets.add(new Target(variant.name, variant.process, variant.listenPort, CONFIG_GET, exchanges.memgrateReply()));
+            if (phases.contains("startup")) {
+                measureStartUp(variants, exchanges.memgrateReply());
             }
-            targets.add(startMemcached(exchanges));
-            Map<Integer, List<Run[]>> runs = loadRounds(targets, variants);
-            List<double[]> perMinute = upstreamRequests(variants, oldCluster, newCluster, exchanges.memgrateReply());
-            printTargets(runs, variants.get(0), targets.size() - 1, perMinute);
+            Map<Integer, List<Run[]>> runs = Map.of();
+            List<double[]> perMinute = List.of();
+            if (phases.contains("load") || phases.contains("poll")) {
+                startForLoad(variants, exchanges.memgrateReply());
+            }
+            if (phases.contains("load")) {
+                List<Target> targets = new ArrayList<>();
+                for (Variant variant : variants) {
+                    targets.add(new Target(variant.name, variant.process, variant.listenPort, CONFIG_GET, exchanges.memgrateReply()));
+                }
+                targets.add(startMemcached(exchanges));
+                runs = loadRounds(targets, variants);
+            }
+            if (phases.contains("poll")) {
+                perMinute = upstreamRequests(variants, oldCluster, newCluster, exchanges.memgrateReply());
+            }
+            if (phases.contains("startup") && phases.contains("load")) {
+                printTargets(runs, variants.get(0), variants.size(), perMinute);
+            }
+            if (phases.contains("nodes")) {
+                // the phases before leave their servers running: stop them, as this phase starts its own
+                servers.forEach(ServerProcess::close);
+                nodeStatsPhase(vertx, variants);
+            }
         } finally {
             servers.forEach(ServerProcess::close);
             oldCluster.stop();
@@ -443,6 +474,162 @@ public final class DiscoveryBenchmark {
             out("| %d | %,.0f | %.1f | %.1f | %d |", clients, polled.throughput(), oldPerMinute, newPerMinute, polled.errors());
         }
         return perMinute;
+    }
+
+    /** One measured window of the node statistics phase: a build with node statistics on or off. */
+    private record NodeStatsRun(String build, boolean statsOn, LoadGenerator.Result result, List<Double> gcPausesMillis,
+            double serverCpuPercent, double statsRequestsPerSecond) {
+
+        double p99() {
+            return result.micros(99);
+        }
+
+        double maxMicros() {
+            return result.latencyNanos().getMaxValue() / 1000.0;
+        }
+    }
+
+    /**
+     * Config answers while Memgrate reads {@code stats} from {@link #statsNodes} listed nodes every --stats-interval,
+     * against the same build with node statistics off, in the same run: each build is started for each window (so an
+     * idle build reading nodes does not disturb the others), with a GC log read at the window's edges.
+     */
+    private void nodeStatsPhase(Vertx vertx, List<Variant> variants) throws Exception {
+        out("");
+        out("## Node statistics: %d listed nodes (%s), `stats` every %s vs node statistics off; %d clients each sending"
+                + " `config get cluster` every %d ms; %d s warm-up then %d s measured; %d round(s)", statsNodes,
+                statsFaulty ? "10 each closed, silent, 300 ms slow and flaky, one 2 MiB reply, one endless drip, the rest"
+                        + " healthy ~3.4 KB replies" : "all healthy ~3.4 KB replies",
+                statsInterval, statsClients, statsPollMillis, statsWarmup.toSeconds(), statsMeasure.toSeconds(), statsRounds);
+        try (StatsNodeFleet fleet = StatsNodeFleet.start(vertx, statsNodes, statsFaulty)) {
+            int half = statsNodes / 2;
+            EmulatedConfigEndpoint primary = new EmulatedConfigEndpoint(vertx, "1.6.22",
+                    new Topology(20, fleet.nodes().subList(0, half)));
+            EmulatedConfigEndpoint secondary = new EmulatedConfigEndpoint(vertx, "1.6.22",
+                    new Topology(5, fleet.nodes().subList(half, statsNodes)));
+            int primaryPort = primary.start("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            int secondaryPort = secondary.start("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            byte[] reply = Replies.config(TopologyMerger.merge(primary.config(), secondary.config(), MigrationPlan.UNION, 0));
+            out("config reply: %d bytes", reply.length);
+            List<NodeStatsRun> runs = new ArrayList<>();
+            try {
+                for (int round = 1; round <= statsRounds; round++) {
+                    for (int k = 0; k < variants.size(); k++) {
+                        Variant variant = variants.get((k + round - 1) % variants.size());
+                        // alternate which goes first, on or off, so that neither always follows the other build
+                        for (boolean on : round % 2 == 1 ? List.of(true, false) : List.of(false, true)) {
+                            runs.add(nodeStatsRun(variant, on, round, primaryPort, secondaryPort, reply, fleet));
+                        }
+                    }
+                }
+            } finally {
+                primary.stop();
+                secondary.stop();
+            }
+            printNodeStats(variants, runs);
+        }
+    }
+
+    private NodeStatsRun nodeStatsRun(Variant variant, boolean statsOn, int round, int primaryPort, int secondaryPort,
+            byte[] reply, StatsNodeFleet fleet) throws IOException, InterruptedException {
+        Variant instance = new Variant(variant.name, List.of(), prefix, variant.jar,
+                variant.jvmOpts, primaryPort, secondaryPort, refreshInterval);
+        String label = variant.name.toLowerCase(Locale.ROOT) + "-stats-" + (statsOn ? "on" : "off") + "-" + round;
+        Path gcLog = outDir.resolve(label + ".gc.log").toAbsolutePath();
+        Files.deleteIfExists(gcLog);
+        List<String> command = new ArrayList<>(instance.loadCommand);
+        command.addAll(command.indexOf("-jar"), List.of("-Dmemgrate.nodes.stats-interval=" + (statsOn ? statsInterval : "0s"),
+                "-Xlog:gc:file=" + gcLog));
+        waitQuiet(intOption("quiet-wait-seconds", 60));
+        try (ServerProcess process = ServerProcess.start(label, command, instance.directory, outDir.resolve(label + ".log"))) {
+            awaitReady(process, instance.listenPort, instance.httpPort, reply);
+            long[] cpu = new long[2];
+            long[] requests = new long[2];
+            int[] gcLines = new int[2];
+            LoadGenerator.Result result = new LoadGenerator(new LoadGenerator.Settings(
+                    new InetSocketAddress("127.0.0.1", instance.listenPort), CONFIG_GET, reply, statsClients, 1, 1,
+                    statsWarmup, statsMeasure, Duration.ofMillis(statsPollMillis).toNanos())).run(() -> {
+                        cpu[0] = process.cpuNanos();
+                        requests[0] = fleet.requests();
+                        gcLines[0] = gcPauses(gcLog).size();
+                    }, () -> { }, () -> {
+                        cpu[1] = process.cpuNanos();
+                        requests[1] = fleet.requests();
+                        gcLines[1] = gcPauses(gcLog).size();
+                    }, Duration.ofSeconds(1));
+            errors += result.errors();
+            printErrors(label, result);
+            List<Double> pauses = gcPauses(gcLog).subList(gcLines[0], gcLines[1]);
+            NodeStatsRun run = new NodeStatsRun(variant.name, statsOn, result, pauses,
+                    100.0 * (cpu[1] - cpu[0]) / (result.seconds() * 1e9), (requests[1] - requests[0]) / result.seconds());
+            out("%-15s stats %-3s round %d: %,.0f req/s  p50/p99/p99.9 %s µs, max %.0f µs; GC pauses %d (%.1f ms in all, max %.1f"
+                    + " ms); server CPU %.0f%%; node stats requests %.0f/s", variant.name, statsOn ? "on" : "off", round,
+                    result.throughput(), percentiles(result), run.maxMicros(), pauses.size(), sum(pauses), max(pauses),
+                    run.serverCpuPercent(), run.statsRequestsPerSecond());
+            return run;
+        }
+    }
+
+    /** The pause times of a unified GC log ({@code -Xlog:gc}), in ms, in order; empty before it exists. */
+    private static List<Double> gcPauses(Path gcLog) {
+        try {
+            Pattern pause = Pattern.compile(" Pause .* ([0-9.]+)ms$");
+            List<Double> pauses = new ArrayList<>();
+            for (String line : Files.readAllLines(gcLog)) {
+                Matcher matcher = pause.matcher(line);
+                if (matcher.find()) {
+                    pauses.add(Double.parseDouble(matcher.group(1)));
+                }
+            }
+            return pauses;
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static double sum(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    private static double max(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    }
+
+    /** Medians over rounds per build and setting, and each build's p99 with statistics on over off, round by round. */
+    private void printNodeStats(List<Variant> variants, List<NodeStatsRun> runs) {
+        out("");
+        out("Node statistics results (median of %d rounds; range over rounds in brackets):", statsRounds);
+        out("");
+        out("| build | node stats | config p50 µs | config p99 µs | config max µs | GC pauses per window | GC pause ms per window | longest GC pause ms | server CPU | stats req/s |");
+        out("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        for (Variant variant : variants) {
+            for (boolean on : List.of(false, true)) {
+                List<NodeStatsRun> these = runs.stream().filter(r -> r.build().equals(variant.name) && r.statsOn() == on).toList();
+                out("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", variant.name, on ? statsInterval : "off",
+                        spread(these, r -> r.result().micros(50)), spread(these, NodeStatsRun::p99),
+                        spread(these, NodeStatsRun::maxMicros), spread(these, r -> r.gcPausesMillis().size()),
+                        spread(these, r -> sum(r.gcPausesMillis())), spread(these, r -> max(r.gcPausesMillis())),
+                        spread(these, NodeStatsRun::serverCpuPercent), spread(these, NodeStatsRun::statsRequestsPerSecond));
+            }
+        }
+        out("");
+        for (Variant variant : variants) {
+            List<NodeStatsRun> on = runs.stream().filter(r -> r.build().equals(variant.name) && r.statsOn()).toList();
+            List<NodeStatsRun> off = runs.stream().filter(r -> r.build().equals(variant.name) && !r.statsOn()).toList();
+            List<Double> ratios = IntStream.range(0, Math.min(on.size(), off.size()))
+                    .mapToObj(i -> on.get(i).p99() / off.get(i).p99()).toList();
+            double median = median(ratios);
+            out("- %s: config p99 with node statistics every %s / off, per round: %s; median %.2f (target <= 1.20): %s",
+                    variant.name, statsInterval, ratios.stream().map(r -> String.format(Locale.ROOT, "%.2f", r)).toList(),
+                    median, verdict(median <= 1.2));
+        }
+    }
+
+    /** {@code median [min-max]} of a metric over runs. */
+    private static String spread(List<NodeStatsRun> runs, java.util.function.ToDoubleFunction<NodeStatsRun> metric) {
+        List<Double> values = runs.stream().map(metric::applyAsDouble).sorted().toList();
+        return values.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f [%.1f-%.1f]", median(values), values.get(0),
+                values.get(values.size() - 1));
     }
 
     /** Each target met or missed, for the build under test ({@code main}); {@code mc} is memcached's index. */

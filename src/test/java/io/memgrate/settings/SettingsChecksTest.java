@@ -62,12 +62,15 @@ class SettingsChecksTest {
                 "memgrate.shutdown-drain-timeout", "-1s",
                 "memgrate.upstream.max-reply-bytes", "0",
                 "memgrate.client.max-line-bytes", "28",
-                "memgrate.client.max-connections", "-1"))).containsExactly(
+                "memgrate.client.max-connections", "-1",
+                "memgrate.nodes.max-stats-reply-bytes", "1023"))).containsExactly(
                 "memgrate.listen.port=65536 is refused: use 1-65535, or 0 for a free port",
                 "memgrate.refresh-interval=PT0S is refused: it must be at least 1ms",
                 "memgrate.upstream.timeout=PT-2S is refused: it must be at least 1ms",
                 "memgrate.aws.resolve-interval=PT0S is refused: it must be at least 1ms",
                 "memgrate.client.idle-timeout=PT0S is refused: it must be at least 1ms",
+                "memgrate.nodes.max-stats-reply-bytes=1023 is refused: it must be at least 1024 (a node's stats reply"
+                        + " is 3-4 KB; default 16384)",
                 "memgrate.shutdown-drain-timeout=PT-1S is refused: it must be 0 (do not wait) or more",
                 "memgrate.upstream.max-reply-bytes=0 is refused: it must be at least 1 (default 1048576)",
                 "memgrate.client.max-line-bytes=28 is refused: it must be at least 29, the length of get"
@@ -84,7 +87,8 @@ class SettingsChecksTest {
                 "memgrate.shutdown-drain-timeout", "0s",
                 "memgrate.upstream.max-reply-bytes", "1",
                 "memgrate.client.max-line-bytes", "29",
-                "memgrate.client.max-connections", "1"))).isEmpty();
+                "memgrate.client.max-connections", "1",
+                "memgrate.nodes.max-stats-reply-bytes", "1024"))).isEmpty();
     }
 
     @Test

@@ -14,7 +14,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A cache node that answers {@code stats} with whatever bytes a test sets (a valid reply, garbage, an oversized one)
+ * A cache node that answers {@code stats} with whatever bytes a test sets (a valid reply, garbage, an oversized one, one
+ * without end)
  * and counts the requests, to see what Memgrate does with them and how often it asks.
  */
 public final class FakeStatsNode implements AutoCloseable {
@@ -23,6 +24,8 @@ public final class FakeStatsNode implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final List<Socket> connections = new CopyOnWriteArrayList<>();
     private volatile byte[] reply;
+    /** Answers {@code stats} with STAT lines that never end, as fast as they are read. */
+    private volatile boolean endless;
 
     private FakeStatsNode(String reply) throws IOException {
         this.reply = reply.getBytes(StandardCharsets.ISO_8859_1);
@@ -57,6 +60,11 @@ public final class FakeStatsNode implements AutoCloseable {
         reply = bytes;
     }
 
+    /** Answers every {@code stats} from now on with STAT lines without end, until the connection is closed. */
+    public void answerWithoutEnd() {
+        endless = true;
+    }
+
     public int port() {
         return server.getLocalPort();
     }
@@ -88,6 +96,12 @@ public final class FakeStatsNode implements AutoCloseable {
             while ((line = in.readLine()) != null) {
                 if (line.equals("stats")) {
                     requests.incrementAndGet();
+                    if (endless) {
+                        byte[] lines = "STAT filler 0123456789\r\n".repeat(100).getBytes(StandardCharsets.US_ASCII);
+                        while (true) {
+                            out.write(lines); // until Memgrate closes the connection: the write fails then
+                        }
+                    }
                     out.write(reply);
                     out.flush();
                 }

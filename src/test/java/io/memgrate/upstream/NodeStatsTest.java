@@ -61,6 +61,8 @@ class NodeStatsTest {
 
     private static final Duration INTERVAL = Duration.ofMillis(300);
     private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String TOO_LARGE = "stats reply is larger than the limit of 16384 bytes"
+            + " (memgrate.nodes.max-stats-reply-bytes); refused as it streamed in";
 
     @InjectTestClusters
     TestClusters clusters;
@@ -309,8 +311,7 @@ class NodeStatsTest {
         replies.put("ERROR\r\n", "malformed reply: stats answered ERROR instead of STAT lines ended by END");
         replies.put("STAT uptime 5\r\nHELLO\r\nEND\r\n", "malformed reply: not a STAT <name> <value> line: HELLO");
         replies.put("\u0000\u0001\u00ff garbage\nEND\n", "malformed reply: reply line not ended by \\r\\n");
-        replies.put(("STAT filler " + "x".repeat(1000) + "\r\n").repeat(1100),
-                "malformed reply: reply is larger than the limit of 1048576 bytes");
+        replies.put(("STAT filler " + "x".repeat(1000) + "\r\n").repeat(20), TOO_LARGE);
         for (Map.Entry<String, String> reply : replies.entrySet()) {
             garbage.answer(reply.getKey());
             await(reply.getValue()).atMost(WAIT).until(() -> reply.getValue().equals(node(status(), "secondary", node)
@@ -320,6 +321,32 @@ class NodeStatsTest {
         garbage.answer(FakeStatsNode.stats(100, 10, 5));
         await("the node read again").atMost(WAIT).until(() -> Boolean.TRUE.equals(node(status(), "secondary", node).get("reachable")));
         assertThat(status().getString("served.nodes")).isEqualTo(served);
+    }
+
+    @Test
+    void aStatsReplyOfTwoMegabytesOrWithoutEndIsRefusedAsItStreamsAndTheReadsGoOn() {
+        FakeStatsNode huge = fake(("STAT filler " + "x".repeat(1000) + "\r\n").repeat(2048) + "END\r\n");
+        FakeStatsNode endless = fake("");
+        endless.answerWithoutEnd();
+        Node hugeNode = list(clusters.secondary(), "new-9.test", huge.port());
+        Node endlessNode = list(clusters.secondary(), "new-10.test", endless.port());
+
+        // refused at the limit, long before the reply ends (or the 500 ms timeout for the endless one)
+        await("both refused as too large").atMost(WAIT).until(() -> {
+            JsonPath status = status();
+            return TOO_LARGE.equals(node(status, "secondary", hugeNode).get("unreachableReason"))
+                    && TOO_LARGE.equals(node(status, "secondary", endlessNode).get("unreachableReason"));
+        });
+        int hugeReads = huge.requests();
+        int endlessReads = endless.requests();
+        await("both read again, every interval").atMost(WAIT).until(() -> huge.requests() >= hugeReads + 2
+                && endless.requests() >= endlessReads + 2);
+        JsonPath status = status();
+        assertThat(node(status, "secondary", endlessNode)).containsEntry("reachable", false)
+                .containsEntry("unreachableReason", TOO_LARGE);
+        assertThat(metric(series("memgrate_node_reachable", "secondary", hugeNode))).isZero();
+        assertThat(node(status, "primary", old(0))).as("the other nodes are still read")
+                .containsEntry("reachable", true);
     }
 
     @Test
