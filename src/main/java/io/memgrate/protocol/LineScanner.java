@@ -29,7 +29,7 @@ final class LineScanner {
         if (newline == start + lineStart || in.getByte(newline - 1) != '\r') {
             throw new MalformedReplyException("line-ending", "reply line not ended by \\r\\n");
         }
-        String line = FramedDecoder.ascii(in, start + lineStart, newline - 1);
+        String line = FramedDecoder.text(in, start + lineStart, newline - 1);
         lineStart = newline + 1 - start;
         scanned = lineStart;
         return line;

@@ -21,7 +21,7 @@ public final class StatValues {
     }
 
     static StatValues parse(ByteBuf in, int start, int length) {
-        String[] lines = FramedDecoder.ascii(in, start, start + length).split("\r\n");
+        String[] lines = FramedDecoder.text(in, start, start + length).split("\r\n");
         String last = lines[lines.length - 1];
         if (!last.equals("END")) {
             throw new MalformedReplyException(FramedDecoder.isErrorLine(last) ? "refused" : "stats-end",
