@@ -35,6 +35,12 @@ public class SettingsChecks {
     /** The longest command line Memgrate answers without arguments. */
     static final int SHORTEST_MAX_LINE = ("get " + ClientCommand.LEGACY_CONFIG_KEY).length();
 
+    /**
+     * The least cache memory of a dev node: memcached refuses {@code -m} below 2 (its 1 MiB item size limit must be at
+     * most half the memory) and exits, which left dev start-up waiting 10 s for a node that never answered.
+     */
+    static final int MIN_DEV_NODE_MEMORY_MB = 2;
+
     /** What a PEM file must hold, and the line that begins it (the key forms Vert.x reads). */
     enum Pem {
         CERTIFICATE("certificate", "-----BEGIN CERTIFICATE-----", "-----BEGIN CERTIFICATE-----"),
@@ -126,6 +132,11 @@ public class SettingsChecks {
         if (settings.client().maxConnections() < 1) {
             problems.add("memgrate.client.max-connections=" + settings.client().maxConnections()
                     + " is refused: it must be at least 1 (default 10000)");
+        }
+        int nodeMemoryMb = settings.devClusters().nodeMemoryMb();
+        if (nodeMemoryMb < MIN_DEV_NODE_MEMORY_MB) {
+            problems.add("memgrate.dev-clusters.node-memory-mb=" + nodeMemoryMb + " is refused: it must be at least "
+                    + MIN_DEV_NODE_MEMORY_MB + ", the least memcached runs with (default 64)");
         }
         if (settings.upstream().tls().enabled()) {
             settings.upstream().tls().caFile().ifPresent(
