@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.Set;
 
 import io.memgrate.cluster.HostAndPort;
+import io.memgrate.cluster.HostNames;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -73,6 +74,14 @@ public class ClusterEndpointResolver implements AutoCloseable {
         if (endpoint == null || endpoint.address() == null || endpoint.port() == null) {
             throw new DiscoveryException("no-configuration-endpoint", "cluster " + clusterId
                     + " has no configuration endpoint; Memgrate needs a memcached cluster with a configuration endpoint");
+        }
+        HostNames.problem(endpoint.address()).ifPresent(problem -> {
+            throw new DiscoveryException("bad-endpoint", "cluster " + clusterId + " has configuration endpoint '"
+                    + endpoint.address() + "', which is not a DNS name: " + problem);
+        });
+        if (endpoint.port() < 1 || endpoint.port() > 65535) {
+            throw new DiscoveryException("bad-endpoint", "cluster " + clusterId + " has configuration endpoint port "
+                    + endpoint.port() + ", outside 1-65535");
         }
         return new HostAndPort(endpoint.address(), endpoint.port());
     }

@@ -26,9 +26,8 @@ import io.memgrate.cluster.HostAndPort;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
 import io.memgrate.protocol.TopologyPayload;
+import io.memgrate.settings.MemgrateSettings;
 import io.quarkus.runtime.configuration.ConfigurationException;
-import io.smallrye.config.ConfigMapping;
-import io.smallrye.config.WithDefault;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -44,43 +43,6 @@ public class DevClusters {
     private static final Logger LOG = Logger.getLogger(DevClusters.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
     private static final String LOOPBACK = "127.0.0.1";
-
-    @ConfigMapping(prefix = "memgrate.dev-clusters")
-    public interface Settings {
-        /** On in the dev profile; used only when no endpoint is configured. */
-        @WithDefault("false")
-        boolean enabled();
-
-        /** The old cluster's nodes, in the wire form {@code host|ip|port}, separated by spaces. */
-        @WithDefault("old-1.memgrate.local|127.0.0.1|21211 old-2.memgrate.local|127.0.0.1|21212")
-        String oldNodes();
-
-        /** The new cluster's nodes, in the same form. */
-        @WithDefault("new-1.memgrate.local|127.0.0.1|21221 new-2.memgrate.local|127.0.0.1|21222")
-        String newNodes();
-
-        /** The engine version the emulated clusters report. */
-        @WithDefault("1.6.22")
-        String engineVersion();
-
-        /** What stores each node's keys. */
-        @WithDefault("auto")
-        Store store();
-
-        /** Cache memory of each node in MiB, like memcached's {@code -m}. */
-        @WithDefault("64")
-        int nodeMemoryMb();
-    }
-
-    /** What stores a dev node's keys. */
-    public enum Store {
-        /** memcached when it is on the PATH, else in-process. */
-        AUTO,
-        /** A memcached process per node; start-up fails when it is not installed. */
-        MEMCACHED,
-        /** {@link InProcessMemcached}. */
-        IN_PROCESS
-    }
 
     /** The two emulated clusters. */
     public enum Cluster {
@@ -101,7 +63,7 @@ public class DevClusters {
     }
 
     private final Vertx vertx;
-    private final Settings settings;
+    private final MemgrateSettings.Dev settings;
     private final Map<Cluster, EmulatedConfigEndpoint> clusters = new EnumMap<>(Cluster.class);
     /** Every node started, per cluster: node lists may name only these. */
     private final Map<Cluster, List<Node>> startedNodes = new EnumMap<>(Cluster.class);
@@ -110,7 +72,11 @@ public class DevClusters {
     private final List<MemcachedDaemon> daemons = new ArrayList<>();
 
     @Inject
-    public DevClusters(Vertx vertx, Settings settings) {
+    public DevClusters(Vertx vertx, MemgrateSettings settings) {
+        this(vertx, settings.devClusters());
+    }
+
+    DevClusters(Vertx vertx, MemgrateSettings.Dev settings) {
         this.vertx = vertx;
         this.settings = settings;
     }

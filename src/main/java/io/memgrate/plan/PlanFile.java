@@ -3,6 +3,7 @@ package io.memgrate.plan;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.memgrate.cluster.HostNames;
 import io.memgrate.cluster.Topology;
 
 /**
@@ -88,11 +90,13 @@ public final class PlanFile {
         }
         Set<String> hosts = new LinkedHashSet<>();
         for (JsonNode host : value) {
-            if (!host.isTextual() || host.asText().isBlank() || host.asText().contains("|")) {
-                throw new PlanRefusedException("format", key + " lists '" + host.asText() + "', which is not a host name"
-                        + " (write the host alone, as the first field of host|ip|port)");
+            String name = host.asText().trim();
+            Optional<String> problem = host.isTextual() ? HostNames.problem(name) : Optional.of("it is not text");
+            if (problem.isPresent()) {
+                throw new PlanRefusedException("format", key + " lists '" + host.asText() + "', which is not a host name: "
+                        + problem.get() + " (write the host alone, as the first field of host|ip|port)");
             }
-            hosts.add(host.asText().trim());
+            hosts.add(name);
         }
         return hosts;
     }

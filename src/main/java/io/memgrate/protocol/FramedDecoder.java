@@ -2,6 +2,7 @@ package io.memgrate.protocol;
 
 import java.nio.charset.StandardCharsets;
 
+import io.memgrate.cluster.Printable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 
@@ -45,9 +46,12 @@ abstract class FramedDecoder<T> implements ReplyDecoder<T> {
      */
     abstract T value(ByteBuf in, int start, int length);
 
-    /** The bytes {@code in[from, to)} as text, as the protocol's lines are ASCII. */
-    static String ascii(ByteBuf in, int from, int to) {
-        return new String(ByteBufUtil.getBytes(in, from, to - from), StandardCharsets.US_ASCII);
+    /**
+     * The bytes {@code in[from, to)} as text, one character per byte (ISO-8859-1): the protocol's lines are ASCII, and
+     * a stray byte stays itself, to be named exactly in a message.
+     */
+    static String text(ByteBuf in, int from, int to) {
+        return new String(ByteBufUtil.getBytes(in, from, to - from), StandardCharsets.ISO_8859_1);
     }
 
     /** The error lines of the memcached text protocol. */
@@ -55,9 +59,8 @@ abstract class FramedDecoder<T> implements ReplyDecoder<T> {
         return line.equals("ERROR") || line.startsWith("SERVER_ERROR") || line.startsWith("CLIENT_ERROR");
     }
 
-    /** Upstream text fit for a message: at most 80 characters, anything but printable ASCII as {@code ?}. */
+    /** Upstream text fit for a message: at most 80 characters, escaped ({@link Printable}). */
     static String printable(String text) {
-        String shortened = text.length() > 80 ? text.substring(0, 80) + "..." : text;
-        return shortened.replaceAll("[^\\x20-\\x7e]", "?");
+        return Printable.shortened(text, 80);
     }
 }

@@ -24,7 +24,7 @@ final class LineScanner {
      */
     String next(ByteBuf in, int start, int end) {
         int length = nextLength(in, start, end);
-        return length < 0 ? null : FramedDecoder.ascii(in, start + lastLineStart, start + lastLineStart + length);
+        return length < 0 ? null : FramedDecoder.text(in, start + lastLineStart, start + lastLineStart + length);
     }
 
     /**

@@ -52,7 +52,7 @@ public final class StatValues {
         for (int lineEnd = indexOf(reply, lineStart, '\n') - 1;; lineEnd = indexOf(reply, lineStart, '\n') - 1) {
             if (lineEnd + 2 == reply.length) {
                 if (!Arrays.equals(reply, lineStart, lineEnd, END, 0, END.length)) {
-                    String last = FramedDecoder.ascii(in, start + lineStart, start + lineEnd);
+                    String last = FramedDecoder.text(in, start + lineStart, start + lineEnd);
                     throw new MalformedReplyException(FramedDecoder.isErrorLine(last) ? "refused" : "stats-end",
                             "stats answered " + FramedDecoder.printable(last) + " instead of STAT lines ended by END");
                 }
@@ -63,7 +63,7 @@ public final class StatValues {
             if (nameEnd < 0 || nameEnd > lineEnd || nameEnd == nameStart
                     || !Arrays.equals(reply, lineStart, nameStart, STAT, 0, STAT.length)) {
                 throw new MalformedReplyException("stats-line", "not a STAT <name> <value> line: "
-                        + FramedDecoder.printable(FramedDecoder.ascii(in, start + lineStart, start + lineEnd)));
+                        + FramedDecoder.printable(FramedDecoder.text(in, start + lineStart, start + lineEnd)));
             }
             if (count * 3 == lines.length) {
                 lines = Arrays.copyOf(lines, lines.length * 2);

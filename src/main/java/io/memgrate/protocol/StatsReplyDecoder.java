@@ -30,7 +30,7 @@ final class StatsReplyDecoder<T> extends FramedDecoder<T> {
             // a STAT line, nearly every line of a reply, cannot end it: no String is made of it
             int from = start + lines.lastLineStart();
             if (!StatValues.isStatLine(in, from, length)) {
-                String line = ascii(in, from, from + length);
+                String line = text(in, from, from + length);
                 if (line.equals("END") || line.equals("RESET") || line.equals("OK") || isErrorLine(line)) {
                     return lines.consumed();
                 }

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.memgrate.cluster.HostNames;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
 
@@ -16,9 +17,12 @@ public final class TopologyPayload {
     private TopologyPayload() {
     }
 
-    /** Parses the payload bytes (exactly the counted bytes of a reply); throws {@link MalformedReplyException}. */
+    /**
+     * Parses the payload bytes (exactly the counted bytes of a reply); throws {@link MalformedReplyException}. Read as
+     * ISO-8859-1, one character per byte, so a stray byte is named exactly ({@code \xNN}) in the message.
+     */
     public static Topology parse(byte[] payload) {
-        String text = new String(payload, StandardCharsets.US_ASCII);
+        String text = new String(payload, StandardCharsets.ISO_8859_1);
         int firstNewline = text.indexOf('\n');
         if (firstNewline < 0 || !text.endsWith("\n") || firstNewline == text.length() - 1) {
             throw new MalformedReplyException("payload", "payload is not '<version>\\n<nodes>\\n'");
@@ -52,7 +56,10 @@ public final class TopologyPayload {
         return version;
     }
 
-    /** Parses one {@code host|ip|port} entry; the IP may be empty ({@code host||port}). */
+    /**
+     * Parses one {@code host|ip|port} entry; the IP may be empty ({@code host||port}). The host must be a DNS name and
+     * the IP an address literal ({@link HostNames}): clients connect to what is listed, and it is logged.
+     */
     public static Node parseNode(String entry) {
         int first = entry.indexOf('|');
         int second = first < 0 ? -1 : entry.indexOf('|', first + 1);
@@ -71,6 +78,14 @@ public final class TopologyPayload {
         int value = Integer.parseInt(port);
         if (value < 1 || value > 65535) {
             throw new MalformedReplyException("node", "node entry '" + entry + "' has port " + value + " outside 1-65535");
+        }
+        HostNames.problem(host).ifPresent(problem -> {
+            throw new MalformedReplyException("host", "node entry '" + entry + "' has a host that is not a DNS name: "
+                    + problem);
+        });
+        if (!ip.isEmpty() && !HostNames.isIpLiteral(ip)) {
+            throw new MalformedReplyException("ip", "node entry '" + entry + "' has '" + ip + "' as its IP, which is"
+                    + " neither empty nor an IPv4 or IPv6 address");
         }
         return new Node(host, ip, value);
     }

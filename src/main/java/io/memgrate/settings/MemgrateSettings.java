@@ -50,6 +50,9 @@ public interface MemgrateSettings {
 
     Nodes nodes();
 
+    /** The emulated clusters served when no endpoint is configured (on in the dev profile). */
+    Dev devClusters();
+
     /** On shutdown, how long open client connections get to finish the request they are answering. */
     @WithDefault("10s")
     @WithConverter(Durations.Converter.class)
@@ -197,6 +200,42 @@ public interface MemgrateSettings {
          */
         @WithDefault("0.05")
         double warmMargin();
+    }
+
+    interface Dev {
+        /** On in the dev profile; used only when no endpoint is configured. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The old cluster's nodes, in the wire form {@code host|ip|port}, separated by spaces. */
+        @WithDefault("old-1.memgrate.local|127.0.0.1|21211 old-2.memgrate.local|127.0.0.1|21212")
+        String oldNodes();
+
+        /** The new cluster's nodes, in the same form. */
+        @WithDefault("new-1.memgrate.local|127.0.0.1|21221 new-2.memgrate.local|127.0.0.1|21222")
+        String newNodes();
+
+        /** The engine version the emulated clusters report. */
+        @WithDefault("1.6.22")
+        String engineVersion();
+
+        /** What stores each node's keys. */
+        @WithDefault("auto")
+        Store store();
+
+        /** Cache memory of each node in MiB, like memcached's {@code -m}. */
+        @WithDefault("64")
+        int nodeMemoryMb();
+
+        /** What stores a dev node's keys. */
+        enum Store {
+            /** memcached when it is on the PATH, else in-process. */
+            AUTO,
+            /** A memcached process per node; start-up fails when it is not installed. */
+            MEMCACHED,
+            /** Memgrate's own in-process store. */
+            IN_PROCESS
+        }
     }
 
     /** The cache nodes of both clusters, as Memgrate watches them. */

@@ -37,6 +37,11 @@ public class SettingsChecks {
 
     /** The smallest node stats reply limit: below it, a typo (16 meaning 16 KB) would refuse every node's reply. */
     static final int MIN_STATS_REPLY_BYTES = 1024;
+    /**
+     * The least cache memory of a dev node: memcached refuses {@code -m} below 2 (its 1 MiB item size limit must be at
+     * most half the memory) and exits, which left dev start-up waiting 10 s for a node that never answered.
+     */
+    static final int MIN_DEV_NODE_MEMORY_MB = 2;
 
     /** What a PEM file must hold, and the line that begins it (the key forms Vert.x reads). */
     enum Pem {
@@ -133,6 +138,11 @@ public class SettingsChecks {
         if (settings.client().maxConnections() < 1) {
             problems.add("memgrate.client.max-connections=" + settings.client().maxConnections()
                     + " is refused: it must be at least 1 (default 10000)");
+        }
+        int nodeMemoryMb = settings.devClusters().nodeMemoryMb();
+        if (nodeMemoryMb < MIN_DEV_NODE_MEMORY_MB) {
+            problems.add("memgrate.dev-clusters.node-memory-mb=" + nodeMemoryMb + " is refused: it must be at least "
+                    + MIN_DEV_NODE_MEMORY_MB + ", the least memcached runs with (default 64)");
         }
         if (settings.upstream().tls().enabled()) {
             settings.upstream().tls().caFile().ifPresent(

@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
+import io.memgrate.cluster.Printable;
 import io.memgrate.cluster.Side;
 import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
@@ -189,7 +190,9 @@ final class UpstreamPoller {
         return false;
     }
 
-    private void fail(String reason, String error) {
+    /** {@code failure} may quote what the upstream sent: it is escaped before it is logged or shown. */
+    private void fail(String reason, String failure) {
+        String error = Printable.escape(failure);
         source.pollFailed();
         metrics.fetchFailed(side, reason);
         if (!failing) {

@@ -62,6 +62,22 @@ class ClusterEndpointResolverTest {
     }
 
     @Test
+    void anEndpointAddressThatIsNotADnsNameIsRefusedNamedEscaped() {
+        api.memcachedCluster("odd-host", "available", "n&#246;de.cfg.example&#9;&#13;&#10;x", 11211);
+        DiscoveryException error = catchThrowableOfType(DiscoveryException.class, () -> resolver.resolve("odd-host"));
+        assertThat(error.reason()).isEqualTo("bad-endpoint");
+        assertThat(error).hasMessage("cluster odd-host has configuration endpoint 'n\\xf6de.cfg.example\\x09\\x0d\\x0ax', which is"
+                + " not a DNS name: character '\\xf6' at 1 is not a letter, digit, hyphen or dot");
+    }
+
+    @Test
+    void aStatusWithControlCharactersIsQuotedEscaped() {
+        api.memcachedCluster("odd-status", "creating&#9;&#10;WARN forged", "odd-status.cfg.example", 11211);
+        DiscoveryException error = catchThrowableOfType(DiscoveryException.class, () -> resolver.resolve("odd-status"));
+        assertThat(error).hasMessage("cluster odd-status is creating\\x09\\x0aWARN forged; Memgrate waits until it is available");
+    }
+
+    @Test
     void unknownClusterIsNotFound() {
         api.notFound("typo-cluster");
         DiscoveryException error = catchThrowableOfType(DiscoveryException.class, () -> resolver.resolve("typo-cluster"));

@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import io.memgrate.settings.MemgrateSettings;
+import io.memgrate.settings.MemgrateSettings.Dev.Store;
 import io.memgrate.support.FreePorts;
 import io.memgrate.support.TextClient;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -20,15 +22,15 @@ import io.vertx.core.Vertx;
 /** Starting and stopping the dev clusters outside Quarkus: stores, busy ports, no process left behind. */
 class DevClustersLifecycleTest {
 
-    record Settings(boolean enabled, String oldNodes, String newNodes, String engineVersion, DevClusters.Store store,
-            int nodeMemoryMb) implements DevClusters.Settings {
+    record Settings(boolean enabled, String oldNodes, String newNodes, String engineVersion, Store store,
+            int nodeMemoryMb) implements MemgrateSettings.Dev {
     }
 
     private final Vertx vertx = Vertx.vertx();
     private final int[] ports = { FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next() };
     private DevClusters devClusters;
 
-    private DevClusters devClusters(DevClusters.Store store) {
+    private DevClusters devClusters(Store store) {
         devClusters = new DevClusters(vertx, new Settings(true,
                 "old-1.test|127.0.0.1|" + ports[0] + " old-2.test|127.0.0.1|" + ports[1],
                 "new-1.test|127.0.0.1|" + ports[2] + " new-2.test|127.0.0.1|" + ports[3], "1.6.22", store, 8));
@@ -45,7 +47,7 @@ class DevClustersLifecycleTest {
 
     @Test
     void withoutMemcachedEveryNodeStoresKeysInProcess() {
-        devClusters(DevClusters.Store.IN_PROCESS).start();
+        devClusters(Store.IN_PROCESS).start();
         for (int port : ports) {
             try (TextClient client = new TextClient(port)) {
                 assertThat(client.exchange("set k 0 0 2\r\nhi\r\n", "STORED\r\n")).isEqualTo("STORED\r\n");
@@ -58,7 +60,7 @@ class DevClustersLifecycleTest {
     @Test
     void aBusyNodePortStopsStartUpWithTheNameOfThePropertyToChange() throws Exception {
         try (ServerSocket busy = new ServerSocket(ports[1], 1, InetAddress.getByName("127.0.0.1"))) {
-            assertThatThrownBy(() -> devClusters(DevClusters.Store.IN_PROCESS).start())
+            assertThatThrownBy(() -> devClusters(Store.IN_PROCESS).start())
                     .isInstanceOf(ConfigurationException.class)
                     .hasMessage("dev node old-2.test cannot listen on 127.0.0.1:" + ports[1]
                             + " (Address already in use): free the port or give the node another one in"
@@ -70,7 +72,7 @@ class DevClustersLifecycleTest {
 
     @Test
     void stoppingEndsEveryMemcachedProcessAndFreesEveryPortForARestart() {
-        devClusters(DevClusters.Store.MEMCACHED).start();
+        devClusters(Store.MEMCACHED).start();
         assertThat(memcachedProcesses()).isEqualTo(ports.length);
         try (TextClient client = new TextClient(ports[0])) {
             assertThat(client.exchange("set k 0 0 2\r\nhi\r\n", "STORED\r\n")).isEqualTo("STORED\r\n");

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.settings.MemgrateSettings;
 import io.memgrate.support.FreePorts;
 import io.memgrate.support.TextClient;
 import io.quarkus.test.junit.QuarkusTest;
@@ -50,7 +51,7 @@ class DevClustersTest {
 
     /** The test reads the node lists the application started with (the profile's class may be loaded twice). */
     @Inject
-    DevClusters.Settings settings;
+    MemgrateSettings settings;
 
     private String oldNodes;
     private String newNodes;
@@ -61,8 +62,8 @@ class DevClustersTest {
 
     @BeforeEach
     void readNodes() {
-        oldNodes = settings.oldNodes();
-        newNodes = settings.newNodes();
+        oldNodes = settings.devClusters().oldNodes();
+        newNodes = settings.devClusters().newNodes();
         old1 = port(oldNodes, 0);
         old2 = port(oldNodes, 1);
         new1 = port(newNodes, 0);

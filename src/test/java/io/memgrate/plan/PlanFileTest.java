@@ -53,4 +53,25 @@ class PlanFileTest {
                 .isInstanceOfSatisfying(PlanRefusedException.class, e -> assertThat(e.reason()).isEqualTo(reason))
                 .hasMessageContaining(message);
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', quoteCharacter = '`', value = {
+            "admit: ['n\u00f6d\u00e9.example'];  admit lists 'n\\xf6d\\xe9.example', which is not a host name: character '\\xf6' at 1",
+            "admit: [\"a\\x1b[31mb.example\"];  admit lists 'a\\x1b[31mb.example', which is not a host name: character '\\x1b' at 1",
+            "withdraw: [\"a\\tb\"];             withdraw lists 'a\\x09b', which is not a host name: character '\\x09' at 1",
+            "withdraw: [a.example.];            withdraw lists 'a.example.', which is not a host name: it ends with a dot",
+            "withdraw: [-a.example];            label '-a' starts or ends with a hyphen",
+            "\"\\e[2J\": 1;                       unknown key '\\x1b[2J': a plan has only revision, admit and withdraw"})
+    void aHostThatIsNotADnsNameRefusesThePlanNamingItEscaped(String yaml, String message) {
+        assertThatThrownBy(() -> PlanFile.parse("revision: 1\n" + yaml))
+                .isInstanceOf(PlanRefusedException.class)
+                .hasMessageContaining(message)
+                .satisfies(e -> assertThat(e.getMessage()).matches("[\\x20-\\x7e]*"));
+    }
+
+    @Test
+    void elastiCacheHostNamesAreAccepted() {
+        assertThat(PlanFile.parse("revision: 1\nadmit: [name.xxxxxx.0001.use1.cache.amazonaws.com]\n").admit())
+                .containsExactly("name.xxxxxx.0001.use1.cache.amazonaws.com");
+    }
 }

@@ -132,7 +132,10 @@ class ProtocolFuzzTest {
 
     @Provide
     Arbitrary<Topology> configs() {
-        Arbitrary<String> host = Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyz0123456789.-").ofMinLength(1).ofMaxLength(40);
+        Arbitrary<String> label = Combinators.combine(Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyz0123456789")
+                .ofLength(1), Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyz0123456789-").ofMaxLength(10))
+                .as((head, rest) -> rest.endsWith("-") ? head + rest + head : head + rest);
+        Arbitrary<String> host = label.list().ofMinSize(1).ofMaxSize(4).map(labels -> String.join(".", labels));
         Arbitrary<String> ip = Arbitraries.oneOf(Arbitraries.just(""),
                 Arbitraries.integers().between(0, 255).list().ofSize(4).map(parts -> String.join(".",
                         parts.stream().map(String::valueOf).toList())));

@@ -2,18 +2,24 @@ package io.memgrate.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
 
 class TopologyPayloadTest {
+
+    private static final String LABEL_63 = "a".repeat(63);
 
     private static byte[] ascii(String text) {
         return text.getBytes(StandardCharsets.US_ASCII);
@@ -126,6 +132,69 @@ class TopologyPayloadTest {
     @Test
     void rejectsEmptyHost() {
         assertRejected("1\n|10.0.0.1|11211\n", "empty host");
+    }
+
+    /** The payload {@code 1\n<entry>\n}, the entry's bytes as given. */
+    private static byte[] payloadWithEntry(byte[] entry) {
+        byte[] payload = new byte[entry.length + 3];
+        payload[0] = '1';
+        payload[1] = '\n';
+        System.arraycopy(entry, 0, payload, 2, entry.length);
+        payload[payload.length - 1] = '\n';
+        return payload;
+    }
+
+    static Stream<Arguments> entriesWithABadHost() {
+        return Stream.of(
+                arguments("n\u00f6d\u00e9.example|10.0.0.1|11211".getBytes(StandardCharsets.UTF_8),
+                        "node entry 'n\\xc3\\xb6d\\xc3\\xa9.example|10.0.0.1|11211' has a host that is not a DNS name:"
+                                + " character '\\xc3' at 1"),
+                arguments(new byte[] {'a', '\t', 'b', '|', '|', '1'}, "node entry 'a\\x09b||1' has a host"),
+                arguments(ascii("\u001b[31mRED\u001b[0m.example||1"), "node entry '\\x1b[31mRED\\x1b[0m.example||1' has a host"),
+                arguments(new byte[] {'a', 0, 'b', '|', '|', '1'}, "node entry 'a\\x00b||1' has a host"),
+                arguments(new byte[] {'a', 0x7f, 'b', '|', '|', '1'}, "node entry 'a\\x7fb||1' has a host"),
+                arguments(ascii(LABEL_63 + "." + LABEL_63 + "." + LABEL_63 + "." + "a".repeat(62) + "||1"),
+                        "has a host that is not a DNS name: it has 254 characters, more than 253"),
+                arguments(ascii("a".repeat(64) + ".example||1"), "has a host that is not a DNS name: label '"
+                        + "a".repeat(64) + "' has 64 characters, more than 63"),
+                arguments(ascii("a.example.||1"), "node entry 'a.example.||1' has a host that is not a DNS name: it ends with a dot"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("entriesWithABadHost")
+    void rejectsAHostThatIsNotADnsNameNamingItEscaped(byte[] entry, String message) {
+        assertThatThrownBy(() -> TopologyPayload.parse(payloadWithEntry(entry)))
+                .isInstanceOfSatisfying(MalformedReplyException.class, e -> {
+                    assertThat(e.reason()).isEqualTo("host");
+                    assertThat(e.getMessage()).matches("[\\x20-\\x7e]*");
+                })
+                .hasMessageContaining(message);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"999.1.1.1", "1.2.3", "::g", "a.example", "010.0.0.1", "[::1]", "fe80::1%eth0"})
+    void rejectsAnIpThatIsNeitherEmptyNorAnAddress(String ip) {
+        assertThatThrownBy(() -> parse("1\na.example|" + ip + "|11211\n"))
+                .isInstanceOfSatisfying(MalformedReplyException.class, e -> assertThat(e.reason()).isEqualTo("ip"))
+                .hasMessage("node entry 'a.example|" + ip + "|11211' has '" + ip + "' as its IP, which is neither empty"
+                        + " nor an IPv4 or IPv6 address");
+    }
+
+    @Test
+    void rejectsAControlByteInTheIpEscaped() {
+        assertThatThrownBy(() -> TopologyPayload.parse(payloadWithEntry(new byte[] {'a', '|', '1', 0x1b, '|', '1'})))
+                .isInstanceOfSatisfying(MalformedReplyException.class, e -> assertThat(e.reason()).isEqualTo("ip"))
+                .hasMessageStartingWith("node entry 'a|1\\x1b|1' has '1\\x1b' as its IP");
+    }
+
+    @Test
+    void acceptsElastiCacheNamesAndIpv6Addresses() {
+        Topology config = parse("3\nname.xxxxxx.0001.use1.cache.amazonaws.com|10.0.0.1|11211"
+                + " name.xxxxxx.0002.use1.cache.amazonaws.com|2600:1f18:4a3:6900::2a|11211 "
+                + LABEL_63 + "." + LABEL_63 + "." + LABEL_63 + "." + "a".repeat(61) + "|::ffff:10.0.0.3|11211\n");
+
+        assertThat(config.nodes()).extracting(Node::ip).containsExactly("10.0.0.1", "2600:1f18:4a3:6900::2a", "::ffff:10.0.0.3");
+        assertThat(TopologyPayload.parse(TopologyPayload.of(config))).isEqualTo(config);
     }
 
     @Test

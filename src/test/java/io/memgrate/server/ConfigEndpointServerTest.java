@@ -8,6 +8,7 @@ import static io.memgrate.support.Serving.awaitServed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +28,10 @@ import io.memgrate.merge.HeldMerge;
 import io.memgrate.merge.MergedView;
 import io.memgrate.merge.UpstreamState;
 import io.memgrate.support.InjectTestClusters;
+import io.memgrate.support.LogLines;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -38,12 +41,16 @@ import io.quarkus.test.junit.QuarkusTest;
 class ConfigEndpointServerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String UPSTREAM_POLLER = "io.memgrate.upstream.UpstreamPoller";
 
     @Inject
     ConfigEndpointServer server;
 
     @Inject
     MergedView view;
+
+    @Inject
+    MeterRegistry registry;
 
     @InjectTestClusters
     TestClusters clusters;
@@ -257,9 +264,73 @@ class ConfigEndpointServerTest {
         }
     }
 
+    @Test
+    void hostsThatAreNotDnsNamesAndIpsThatAreNotAddressesAreRefusedEscapedAndTheLastGoodStays() {
+        String label63 = "a".repeat(63);
+        try (LogLines log = LogLines.of(UPSTREAM_POLLER)) {
+            assertRefusedEntry("host", "n\u00f6d\u00e9.example|10.0.0.1|1".getBytes(StandardCharsets.UTF_8),
+                    "node entry 'n\\xc3\\xb6d\\xc3\\xa9.example|10.0.0.1|1' has a host that is not a DNS name: character '\\xc3' at 1");
+            assertRefusedEntry("host", new byte[] {'a', '\t', 'b', '|', '|', '1'}, "node entry 'a\\x09b||1' has a host");
+            assertRefusedEntry("host", "\u001b[31mRED\u001b[0m.example||1".getBytes(StandardCharsets.US_ASCII),
+                    "node entry '\\x1b[31mRED\\x1b[0m.example||1' has a host");
+            assertRefusedEntry("host", new byte[] {'a', 0, 'b', '|', '|', '1'}, "node entry 'a\\x00b||1' has a host");
+            assertRefusedEntry("host", new byte[] {'a', 0x7f, 'b', '|', '|', '1'}, "node entry 'a\\x7fb||1' has a host");
+            assertRefusedEntry("host", (String.join(".", label63, label63, label63, "a".repeat(62)) + "||1")
+                    .getBytes(StandardCharsets.US_ASCII), "node entry 'aaa");
+            assertRefusedEntry("host", ("a".repeat(64) + ".example||1").getBytes(StandardCharsets.US_ASCII),
+                    "node entry '" + "a".repeat(64) + ".example||1' has a host that is not a DNS name: label");
+            for (String ip : List.of("999.1.1.1", "1.2.3", "::g", "x.example")) {
+                assertRefusedEntry("ip", ("x.example|" + ip + "|1").getBytes(StandardCharsets.US_ASCII),
+                        "node entry 'x.example|" + ip + "|1' has '" + ip + "' as its IP");
+            }
+            assertThat(log.lines()).as("every refusal logged, no control or non-ASCII byte raw")
+                    .hasSizeGreaterThanOrEqualTo(22)
+                    .allSatisfy(line -> assertThat(line).matches("[\\x20-\\x7e]*"))
+                    .anySatisfy(line -> assertThat(line).contains("'\\x1b[31mRED\\x1b[0m.example||1'"));
+        }
+    }
+
+    @Test
+    void validHostsAndIpv6AddressesAreServed() {
+        List<Node> nodes = new ArrayList<>(clusters.secondary().endpoint().config().nodes());
+        Node first = nodes.get(0);
+        nodes.set(0, new Node("name.xxxxxx.0001.use1.cache.amazonaws.com", "2600:1f18:4a3:6900::2a", first.port()));
+        clusters.secondary().endpoint().setNodes(nodes);
+        assertThat(clusters.awaitMergeServed(server.port()))
+                .contains(" name.xxxxxx.0001.use1.cache.amazonaws.com|2600:1f18:4a3:6900::2a|" + first.port() + " ");
+    }
+
+    /** The secondary lists {@code entry} (bytes as given) until it is refused, counted and the served bytes stay. */
+    private void assertRefusedEntry(String reason, byte[] entry, String error) {
+        byte[] payload = new byte[entry.length + 3];
+        payload[0] = '4';
+        payload[1] = '\n';
+        System.arraycopy(entry, 0, payload, 2, entry.length);
+        payload[payload.length - 1] = '\n';
+        byte[] header = ("CONFIG cluster 0 " + payload.length + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] trailer = "\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII);
+        ByteArrayOutputStream reply = new ByteArrayOutputStream();
+        reply.writeBytes(header);
+        reply.writeBytes(payload);
+        reply.writeBytes(trailer);
+        double refusedBefore = malformed(reason);
+        assertRejected(reply.toByteArray(), "malformed reply: " + error);
+        assertThat(malformed(reason)).as("counted as malformed-%s", reason).isGreaterThan(refusedBefore);
+    }
+
+    private double malformed(String reason) {
+        var counter = registry.find("memgrate.upstream.fetch.failures").tag("upstream", "secondary")
+                .tag("reason", "malformed-" + reason).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
     private void assertRejected(String reply, String error) {
+        assertRejected(reply.getBytes(StandardCharsets.US_ASCII), error);
+    }
+
+    private void assertRejected(byte[] reply, String error) {
         String served = configReply(mergedPayload(clusters));
-        clusters.secondary().endpoint().answerConfigWith(reply.getBytes(StandardCharsets.US_ASCII));
+        clusters.secondary().endpoint().answerConfigWith(reply);
         await().atMost(WAIT).until(() -> {
             String lastError = upstream(Side.SECONDARY).lastError();
             return lastError != null && lastError.startsWith(error);

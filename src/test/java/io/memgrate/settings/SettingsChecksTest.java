@@ -2,17 +2,22 @@ package io.memgrate.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.memgrate.emulator.MemcachedDaemon;
+import io.memgrate.support.FreePorts;
+import io.memgrate.support.MemcachedProcess;
 import io.memgrate.support.TestCertificates;
 import io.memgrate.support.TestSettings;
 import io.smallrye.config.PropertiesConfigSource;
@@ -37,6 +42,36 @@ class SettingsChecksTest {
                         + " read them as signed 32-bit integers)");
         assertThat(SettingsChecks.problems(TestSettings.read("memgrate.version-offset", "2147483648"))).hasSize(1);
         assertThat(SettingsChecks.problems(TestSettings.read("memgrate.version-offset", "2147483647"))).isEmpty();
+    }
+
+    @Test
+    void devNodeMemoryBelowWhatMemcachedRunsWithIsRefused() {
+        for (String memoryMb : new String[] {"0", "1", "-1"}) {
+            assertThat(SettingsChecks.problems(TestSettings.read("memgrate.dev-clusters.node-memory-mb", memoryMb)))
+                    .containsExactly("memgrate.dev-clusters.node-memory-mb=" + memoryMb + " is refused: it must be at least 2,"
+                            + " the least memcached runs with (default 64)");
+        }
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.dev-clusters.node-memory-mb", "2"))).isEmpty();
+    }
+
+    /** The dev nodes' own start-up answers at the least memory allowed; one MiB less, memcached exits at once. */
+    @Test
+    void theLeastDevNodeMemoryIsTheLeastARealMemcachedRunsWith() throws Exception {
+        Path memcached = MemcachedDaemon.findOnPath().orElseThrow();
+        try (MemcachedDaemon node = MemcachedDaemon.start(memcached, FreePorts.next(), SettingsChecks.MIN_DEV_NODE_MEMORY_MB)) {
+            assertThat(node.port()).isPositive();
+        }
+        Process tooSmall = new ProcessBuilder(MemcachedProcess.command(FreePorts.next(), 1, 64,
+                SettingsChecks.MIN_DEV_NODE_MEMORY_MB - 1)).redirectErrorStream(true).start();
+        try {
+            assertThat(tooSmall.waitFor(10, TimeUnit.SECONDS)).as("memcached -m %d exits", SettingsChecks.MIN_DEV_NODE_MEMORY_MB - 1)
+                    .isTrue();
+            assertThat(tooSmall.exitValue()).as("EX_USAGE").isEqualTo(64);
+            assertThat(new String(tooSmall.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .contains("Cannot set item size limit higher than 1/2 of memory max");
+        } finally {
+            tooSmall.destroyForcibly();
+        }
     }
 
     @Test

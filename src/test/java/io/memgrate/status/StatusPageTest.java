@@ -4,8 +4,12 @@ import static io.memgrate.status.DashboardPage.awaitReady;
 import static io.memgrate.status.DashboardPage.awaitShowing;
 import static io.memgrate.status.DashboardPage.status;
 import static io.memgrate.status.DashboardPage.texts;
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.matchesRegex;
+import static org.hamcrest.Matchers.not;
 
 import java.io.IOException;
 import java.net.URL;
@@ -47,6 +51,9 @@ import io.quarkus.test.junit.QuarkusTest;
 class StatusPageTest {
 
     private static final Path SCREENSHOT = Path.of("target/screenshots/memgrate-page.png");
+    /** Only the page's own files, reading its status, and the empty data: favicon. */
+    private static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src data:;"
+            + " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
     static HeadlessChromium chromium;
 
@@ -68,6 +75,20 @@ class StatusPageTest {
         if (chromium != null) {
             chromium.close();
         }
+    }
+
+    /** The page, its script and style, the status and the redirect to the page all carry both headers. */
+    @Test
+    void everyMemgrateResponseCarriesTheContentSecurityPolicyAndNosniff() {
+        for (String path : List.of("/memgrate/", "/memgrate/dashboard.js", "/memgrate/dashboard.css", "/memgrate/status",
+                "/memgrate")) {
+            given().redirects().follow(false).get(path).then()
+                    .statusCode(path.equals("/memgrate") ? 302 : 200)
+                    .header("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+                    .header("X-Content-Type-Options", "nosniff");
+        }
+        given().get("/memgrate/").then().body(not(containsString("<script>")), not(containsString("<style>")),
+                not(matchesRegex("(?s).*\\s(style|on[a-z]+)=.*")));
     }
 
     @AfterEach
@@ -125,8 +146,9 @@ class StatusPageTest {
                         texts(status.at("/nextStepVerdict/reasons")).stream().map(StatusPageTest::ratiosMasked).toList());
         assertThat(shown.path("text").asText()).as("text a person reads")
                 .doesNotContain("[object", "undefined", "NaN", "null");
-        assertThat(texts(shown.path("resources"))).as("the page loads nothing but Memgrate's own status")
-                .allMatch(url -> url.startsWith(page.toString() + "status"));
+        assertThat(texts(shown.path("resources"))).as("the page loads nothing but its own style and script and Memgrate's status")
+                .allMatch(url -> url.equals(page + "dashboard.css") || url.equals(page + "dashboard.js")
+                        || url.startsWith(page + "status"));
 
         // The next step, admit new-2: the page follows without a reload.
         Files.writeString(clusters.planFile(), "revision: 3\nadmit: [new-1.test, new-2.test]\nwithdraw: [old-2.test]\n");
@@ -148,7 +170,7 @@ class StatusPageTest {
 
         chromium.screenshot(SCREENSHOT);
         assertThat(Files.size(SCREENSHOT)).isGreaterThan(10_000);
-        assertThat(chromium.pageErrors()).as("errors the page's script reported").isEmpty();
+        assertThat(chromium.pageErrors()).as("errors the page reported: its script's, Content-Security-Policy violations, failed loads").isEmpty();
     }
 
     /** A node row as the page shows it: "old-1.test:port state". */

@@ -83,7 +83,7 @@ class StatusPageWithoutNodeStatsTest {
         assertRows(trimmed, everyNodeServed);
         assertThat(trimmed.path("verdict").asText()).isEqualTo("unknown");
         assertThat(texts(trimmed.path("steps"))).isEmpty();
-        assertThat(chromium.pageErrors()).as("errors the page's script reported").isEmpty();
+        assertThat(chromium.pageErrors()).as("errors the page reported: its script's, Content-Security-Policy violations, failed loads").isEmpty();
     }
 
     private static void assertRows(JsonNode shown, List<String> served) {

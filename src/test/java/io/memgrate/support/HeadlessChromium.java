@@ -85,6 +85,7 @@ public final class HeadlessChromium implements AutoCloseable {
             listener.chromium = chromium;
             chromium.send("Runtime.enable", Map.of());
             chromium.send("Page.enable", Map.of());
+            chromium.send("Log.enable", Map.of());
             return chromium;
         } catch (Exception | AssertionError e) {
             stop(process, profile);
@@ -133,7 +134,10 @@ public final class HeadlessChromium implements AutoCloseable {
         }
     }
 
-    /** Uncaught exceptions and console errors the page reported so far. */
+    /**
+     * Uncaught exceptions, console errors and the browser's own errors about the page (a Content-Security-Policy
+     * violation, a resource that failed to load) so far.
+     */
     public List<String> pageErrors() {
         return List.copyOf(errors);
     }
@@ -172,6 +176,10 @@ public final class HeadlessChromium implements AutoCloseable {
                 }
             } else if ("Runtime.exceptionThrown".equals(message.path("method").asText())) {
                 errors.add(message.path("params").path("exceptionDetails").toString());
+            } else if ("Log.entryAdded".equals(message.path("method").asText())
+                    && "error".equals(message.path("params").path("entry").path("level").asText())) {
+                // the browser's own errors: a Content-Security-Policy violation, a resource that failed to load
+                errors.add(message.path("params").path("entry").toString());
             } else if ("Runtime.consoleAPICalled".equals(message.path("method").asText())
                     && "error".equals(message.path("params").path("type").asText())) {
                 errors.add(message.path("params").path("args").toString());
