@@ -20,34 +20,40 @@ final class KetamaPoints {
 
     private static final int DIGESTS_PER_NODE = 40;
     private static final int POINTS_PER_DIGEST = 4;
+    static final int POINTS_PER_NODE = DIGESTS_PER_NODE * POINTS_PER_DIGEST;
     /** A point and its slot in one long, the point in the high bits, so sorting the longs sorts by point. */
     private static final int SLOT_BITS = 31;
     private static final long SLOT_MASK = (1L << SLOT_BITS) - 1;
 
     /** (point << 31 | slot), ascending. */
     private final long[] points;
+    /** Each slot's own points, 160 a slot, in slot order. */
+    private final long[] slotPoints;
 
-    private KetamaPoints(long[] points) {
+    private KetamaPoints(long[] points, long[] slotPoints) {
         this.points = points;
+        this.slotPoints = slotPoints;
     }
 
     /** @param keys the string a client hashes for each slot's node, by slot */
     static KetamaPoints of(List<String> keys, String digestAlgorithm) {
         MessageDigest digest = digest(digestAlgorithm);
         Map<String, long[]> byKey = new HashMap<>();
-        long[] points = new long[keys.size() * DIGESTS_PER_NODE * POINTS_PER_DIGEST];
-        int at = 0;
+        long[] points = new long[keys.size() * POINTS_PER_NODE];
+        long[] slotPoints = new long[points.length];
         for (int slot = 0; slot < keys.size(); slot++) {
-            for (long point : byKey.computeIfAbsent(keys.get(slot), key -> pointsOf(key, digest))) {
-                points[at++] = point << SLOT_BITS | slot;
+            long[] own = byKey.computeIfAbsent(keys.get(slot), key -> pointsOf(key, digest));
+            System.arraycopy(own, 0, slotPoints, slot * POINTS_PER_NODE, POINTS_PER_NODE);
+            for (int i = 0; i < POINTS_PER_NODE; i++) {
+                points[slot * POINTS_PER_NODE + i] = own[i] << SLOT_BITS | slot;
             }
         }
         Arrays.sort(points);
-        return new KetamaPoints(points);
+        return new KetamaPoints(points, slotPoints);
     }
 
     private static long[] pointsOf(String key, MessageDigest digest) {
-        long[] points = new long[DIGESTS_PER_NODE * POINTS_PER_DIGEST];
+        long[] points = new long[POINTS_PER_NODE];
         for (int i = 0; i < DIGESTS_PER_NODE; i++) {
             byte[] hash = digest.digest((key + '-' + i).getBytes(StandardCharsets.UTF_8));
             for (int word = 0; word < POINTS_PER_DIGEST; word++) {
@@ -114,6 +120,65 @@ final class KetamaPoints {
             moved += pending - (highest - RING_SIZE); // the lowest point's stretch wraps around from the highest
         }
         return (double) moved / RING_SIZE;
+    }
+
+    /** The points of {@code slot}, 160, in the order digested. */
+    long[] pointsOf(int slot) {
+        return Arrays.copyOfRange(slotPoints, slot * POINTS_PER_NODE, (slot + 1) * POINTS_PER_NODE);
+    }
+
+    /**
+     * The ring of one list: its points, each once, ascending, with the identity of the slot that keeps it and every slot
+     * of the list on it.
+     *
+     * @param positions each slot's position in the list, -1 when not in it
+     */
+    Ring ring(int[] positions, int[] identity) {
+        long[] ringPoints = new long[points.length];
+        int[] owners = new int[points.length];
+        int[] holderStart = new int[points.length + 1];
+        int[] holders = new int[points.length];
+        int size = 0;
+        int held = 0;
+        for (int at = 0; at < points.length;) {
+            long point = points[at] >>> SLOT_BITS;
+            int last = -1;
+            int winner = -1;
+            int first = held;
+            for (; at < points.length && points[at] >>> SLOT_BITS == point; at++) {
+                int slot = (int) (points[at] & SLOT_MASK);
+                if (positions[slot] >= 0) {
+                    holders[held++] = slot;
+                    if (positions[slot] > last) {
+                        last = positions[slot];
+                        winner = slot;
+                    }
+                }
+            }
+            if (winner >= 0) {
+                ringPoints[size] = point;
+                owners[size] = identity[winner];
+                holderStart[size] = first;
+                size++;
+                holderStart[size] = held;
+            }
+        }
+        if (size == 0) {
+            throw new IllegalArgumentException("key movement needs nodes before and after");
+        }
+        return new Ring(Arrays.copyOf(ringPoints, size), Arrays.copyOf(owners, size), Arrays.copyOf(holderStart, size + 1),
+                Arrays.copyOf(holders, held));
+    }
+
+    /**
+     * A list's ring.
+     *
+     * @param points      its points, ascending, each once
+     * @param owners      the identity of the slot keeping each point
+     * @param holderStart where each point's slots start in {@code holders}, one more entry marking the end
+     * @param holders     the list's slots on each point: more than one where they collide
+     */
+    record Ring(long[] points, int[] owners, int[] holderStart, int[] holders) {
     }
 
     /** The slot owning the lowest point of a list's ring, which also owns the hashes past its highest point. */

@@ -34,7 +34,7 @@ public final class KeyMovement {
     /** Before's positions of each identity, as {@code first[identity]} and {@code next[position]}, -1 ending them. */
     private final int[] firstBeforePosition;
     private final int[] nextBeforePosition;
-    private final Map<HashScheme, KetamaPoints> rings = new EnumMap<>(HashScheme.class);
+    private final Map<HashScheme, KetamaMovement> rings = new EnumMap<>(HashScheme.class);
 
     private KeyMovement(List<Node> before, Collection<Node> others) {
         if (before.isEmpty()) {
@@ -92,11 +92,13 @@ public final class KeyMovement {
         if (scheme == HashScheme.ARRAY_MOD_NATIVE) {
             return arrayModMoved(after);
         }
-        return rings.computeIfAbsent(scheme, this::points).movedShare(beforePositions, positions(after), identity);
+        return rings.computeIfAbsent(scheme, this::ketama).movedShareTo(positions(after));
     }
 
-    private KetamaPoints points(HashScheme scheme) {
-        return KetamaPoints.of(nodes.stream().map(node -> nodeKey(scheme, node)).toList(), digestAlgorithm(scheme));
+    private KetamaMovement ketama(HashScheme scheme) {
+        KetamaPoints points = KetamaPoints.of(nodes.stream().map(node -> nodeKey(scheme, node)).toList(),
+                digestAlgorithm(scheme));
+        return new KetamaMovement(points, beforePositions, identity);
     }
 
     /** Each slot's position in {@code list}, -1 when not in it; a node listed twice, its later position. */
