@@ -1,6 +1,7 @@
 package io.memgrate.movement;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * The share of a ketama ring that changes owner from one list to others, worked out from the points that change. Every
@@ -19,7 +20,7 @@ final class KetamaMovement {
     private final int[] identity;
     /** Indexes of the ring's points that more than one slot of the list before sits on. */
     private final int[] collisions;
-    /** For the points of the ring before that a list after changes: which call last marked them, and their keeper's identity after, -1 when gone. */
+    /** For the ring's points a list after changes: the call that last marked them, and their keeper after (-1: gone). */
     private final int[] markedIn;
     private final int[] ownerAfter;
     private int calls;
@@ -30,7 +31,7 @@ final class KetamaMovement {
         this.beforePositions = beforePositions;
         this.identity = identity;
         int[] holderStart = before.holderStart();
-        this.collisions = java.util.stream.IntStream.range(0, before.points().length)
+        this.collisions = IntStream.range(0, before.points().length)
                 .filter(i -> holderStart[i + 1] - holderStart[i] > 1).toArray();
         this.markedIn = new int[before.points().length];
         this.ownerAfter = new int[before.points().length];

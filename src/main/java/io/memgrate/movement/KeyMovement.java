@@ -17,7 +17,8 @@ import io.memgrate.cluster.Node;
  * A key stays where it was when the node that serves it has the same host and port before and after.
  * <p>
  * One instance holds a list before and every node a list after may hold, each node's ketama points digested once per
- * scheme, so the movement to many lists after (every next step) costs one walk over the points each. Not thread-safe.
+ * scheme, so the movement to many lists after (every next step) costs a walk over the points that change each
+ * ({@link KetamaMovement}). Not thread-safe.
  */
 public final class KeyMovement {
 
