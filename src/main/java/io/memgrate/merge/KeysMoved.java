@@ -19,9 +19,14 @@ public record KeysMoved(Map<HashScheme, Double> fractions) {
     }
 
     static KeysMoved between(List<Node> before, List<Node> after) {
+        return to(KeyMovement.from(before, after), after);
+    }
+
+    /** What the change from the movement's list before to {@code after} moves, for every scheme. */
+    static KeysMoved to(KeyMovement movement, List<Node> after) {
         Map<HashScheme, Double> fractions = new EnumMap<>(HashScheme.class);
         for (HashScheme scheme : HashScheme.values()) {
-            fractions.put(scheme, KeyMovement.fraction(scheme, before, after));
+            fractions.put(scheme, movement.fractionTo(scheme, after));
         }
         return new KeysMoved(fractions);
     }

@@ -63,28 +63,42 @@ public class MergedView {
      * one change at a time, so the lines keep their order.
      */
     private final Executor announcer;
+    private final Executor nextStepsExecutor;
+    private final NextStepsWorker nextSteps;
 
     @Inject
     public MergedView(MemgrateSettings settings) {
-        this(settings.versionOffset(), Clock.systemUTC(), Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, "memgrate-announcer");
-            thread.setDaemon(true);
-            return thread;
-        }));
+        this(settings.versionOffset(), Clock.systemUTC(), singleThread("memgrate-announcer"),
+                singleThread("memgrate-next-steps"));
     }
 
-    /** @param announcer runs the work-out and log line of each change, in order; tests pass one that runs at once */
-    MergedView(long versionOffset, Clock clock, Executor announcer) {
+    /**
+     * @param announcer         runs the work-out and log line of each change, in order; tests pass one that runs at once
+     * @param nextStepsExecutor works out the next steps after each change, one at a time
+     */
+    MergedView(long versionOffset, Clock clock, Executor announcer, Executor nextStepsExecutor) {
         this.versionOffset = versionOffset;
         this.clock = clock;
         this.announcer = announcer;
+        this.nextStepsExecutor = nextStepsExecutor;
+        this.nextSteps = new NextStepsWorker(nextStepsExecutor, versionOffset);
     }
 
-    /** Lets the announcer thread end with the application (tests restart it many times in one JVM). */
+    private static ExecutorService singleThread(String name) {
+        return Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, name);
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Lets the view's threads end with the application (tests restart it many times in one JVM). */
     @PreDestroy
-    void stopAnnouncer() {
-        if (announcer instanceof ExecutorService service) {
-            service.shutdown();
+    void stopThreads() {
+        for (Executor executor : List.of(announcer, nextStepsExecutor)) {
+            if (executor instanceof ExecutorService service) {
+                service.shutdown();
+            }
         }
     }
 
@@ -111,6 +125,7 @@ public class MergedView {
         }
         upstreams.put(side, previous.answered(topology, engine, clock.instant()));
         remerge();
+        offerNextSteps();
     }
 
     /** Records a failed poll; the upstream's last known good configuration stays in the merge. */
@@ -207,6 +222,33 @@ public class MergedView {
                 next.admitAll() ? "all" : next.admit(), next.withdraw());
         plan = next;
         remerge();
+        offerNextSteps();
+    }
+
+    /** Has the next steps worked out again when what they depend on changed: cheap here, they run on their own thread. */
+    private void offerNextSteps() {
+        ServedTopology current = served;
+        if (current == null) {
+            return;
+        }
+        UpstreamState secondary = upstreams.get(Side.SECONDARY);
+        nextSteps.offer(new NextStepsWorker.Inputs(current.topology(), plan, upstreams.get(Side.PRIMARY).lastGood(),
+                secondary == null ? null : secondary.lastGood()));
+    }
+
+    /** The next steps worked out last and what for: read, never worked out on the caller's thread. */
+    public NextStepsReport nextSteps() {
+        return nextSteps.report();
+    }
+
+    /** Times the next steps were worked out, for a metric. */
+    public long nextStepsComputations() {
+        return nextSteps.computations();
+    }
+
+    /** How long the next steps took to work out last, in seconds, for a metric. */
+    public double nextStepsLastSeconds() {
+        return nextSteps.lastSeconds();
     }
 
     private void serve(Topology merged, ServedTopology current) {
@@ -347,7 +389,7 @@ public class MergedView {
         ServedTopology current = served;
         HeldMerge heldNow = held;
         return new Snapshot(current == null ? null : current.topology(), heldNow, engineVersion,
-                List.copyOf(upstreams.values()), plan, lastChange, servedSince, lastStep);
+                List.copyOf(upstreams.values()), plan, lastChange, nextSteps.report(), servedSince, lastStep);
     }
 
     /**
@@ -357,10 +399,12 @@ public class MergedView {
      * @param upstreams     each configured upstream, primary first
      * @param plan          the migration plan applied, null while none was given (the union is served)
      * @param lastChange    the keys the last change of the served list moved, null before the first change
+     * @param nextSteps     the next steps worked out last, and whether they are for this state
      * @param servedSince   when each served node was first served, in the run of serving it now
      * @param lastStep      when the served node list last changed, null before it ever did
      */
     public record Snapshot(Topology served, HeldMerge held, String engineVersion, List<UpstreamState> upstreams,
-            MigrationPlan plan, ServedChange lastChange, Map<HostAndPort, Instant> servedSince, Instant lastStep) {
+            MigrationPlan plan, ServedChange lastChange, NextStepsReport nextSteps, Map<HostAndPort, Instant> servedSince,
+            Instant lastStep) {
     }
 }

@@ -6,12 +6,14 @@ import java.util.Optional;
 
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
+import io.memgrate.movement.KeyMovement;
 import io.memgrate.plan.MigrationPlan;
 
 /**
  * Each single step possible from the served list: admitting one more secondary host, or withdrawing one more primary
- * host, and the keys it would move. Pure, and costly enough (a hash ring per scheme and candidate) to be computed
- * away from the merged view's lock and the event loop, and only for those who show it.
+ * host, and the keys it would move. Pure; each node's points are digested once and each candidate is one walk over
+ * them, but with hundreds of nodes that is still too much for a request or the merged view's lock, so the view works
+ * them out on a thread of their own ({@link NextStepsWorker}).
  */
 public final class NextSteps {
 
@@ -26,21 +28,26 @@ public final class NextSteps {
     public static List<NextStep> from(Topology served, Topology primary, Topology secondary, MigrationPlan plan,
             long versionOffset) {
         MigrationPlan base = plan == null ? MigrationPlan.UNION : plan;
+        List<Node> listed = new ArrayList<>(primary.nodes());
+        if (secondary != null) {
+            listed.addAll(secondary.nodes());
+        }
+        KeyMovement movement = KeyMovement.from(served.nodes(), listed);
         List<NextStep> steps = new ArrayList<>();
         if (secondary != null && !base.admitAll()) {
             hosts(secondary).stream().filter(host -> !base.admit().contains(host)).forEach(host -> step("admit", host,
-                    base.admitting(host), served, primary, secondary, versionOffset).ifPresent(steps::add));
+                    base.admitting(host), movement, primary, secondary, versionOffset).ifPresent(steps::add));
         }
         hosts(primary).stream().filter(host -> !base.withdraw().contains(host)).forEach(host -> step("withdraw", host,
-                base.withdrawing(host), served, primary, secondary, versionOffset).ifPresent(steps::add));
+                base.withdrawing(host), movement, primary, secondary, versionOffset).ifPresent(steps::add));
         return List.copyOf(steps);
     }
 
-    private static Optional<NextStep> step(String action, String host, MigrationPlan candidate, Topology served,
+    private static Optional<NextStep> step(String action, String host, MigrationPlan candidate, KeyMovement fromServed,
             Topology primary, Topology secondary, long versionOffset) {
         try {
             Topology after = TopologyMerger.merge(primary, secondary, candidate, versionOffset);
-            return Optional.of(new NextStep(action, host, KeysMoved.between(served.nodes(), after.nodes())));
+            return Optional.of(new NextStep(action, host, KeysMoved.to(fromServed, after.nodes())));
         } catch (TopologyMerger.NothingToServeException | TopologyMerger.VersionOverflowException e) {
             return Optional.empty();
         }

@@ -1,8 +1,11 @@
 package io.memgrate.merge;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
+import io.memgrate.cluster.HostAndPort;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
@@ -32,9 +35,10 @@ public final class TopologyMerger {
             throw new VersionOverflowException(version);
         }
         List<Node> nodes = new ArrayList<>();
-        add(nodes, Side.PRIMARY, primary, plan);
+        Set<HostAndPort> added = new HashSet<>();
+        add(nodes, added, Side.PRIMARY, primary, plan);
         if (secondary != null) {
-            add(nodes, Side.SECONDARY, secondary, plan);
+            add(nodes, added, Side.SECONDARY, secondary, plan);
         }
         if (nodes.isEmpty()) {
             throw new NothingToServeException(plan.revision());
@@ -42,9 +46,10 @@ public final class TopologyMerger {
         return new Topology(version, nodes);
     }
 
-    private static void add(List<Node> nodes, Side side, Topology topology, MigrationPlan plan) {
+    /** @param added the host and port of each node in {@code nodes}, which names it ({@link Node#sameNodeAs}) */
+    private static void add(List<Node> nodes, Set<HostAndPort> added, Side side, Topology topology, MigrationPlan plan) {
         for (Node candidate : topology.nodes()) {
-            if (plan.serves(side, candidate) && nodes.stream().noneMatch(candidate::sameNodeAs)) {
+            if (plan.serves(side, candidate) && added.add(candidate.hostAndPort())) {
                 nodes.add(candidate);
             }
         }

@@ -3,7 +3,6 @@ package io.memgrate.status;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +17,7 @@ import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.control.PlanWatcher;
 import io.memgrate.merge.MergedView;
-import io.memgrate.merge.NextStep;
-import io.memgrate.merge.NextSteps;
+import io.memgrate.merge.NextStepsReport;
 import io.memgrate.merge.UpstreamState;
 import io.memgrate.nodestats.NodeStatsBook;
 import io.memgrate.nodestats.NodesReport;
@@ -41,12 +39,6 @@ public class MemgrateStatus {
     private final Duration statsInterval;
     private final double warmMargin;
     private final Clock clock;
-    /** The next steps and the state they were worked out for. */
-    private volatile Steps steps;
-
-    private record Steps(List<Object> state, List<NextStep> steps) {
-    }
-
     @Inject
     public MemgrateStatus(MergedView view, ConfigEndpointServer server, Upstreams upstreams, Lifecycle lifecycle,
             PlanWatcher planWatcher, NodeStatsBook nodeStats, MemgrateSettings settings) {
@@ -72,7 +64,7 @@ public class MemgrateStatus {
                 merged.upstreams().stream().map(state -> upstream(state, sincePollAttempt.get(state.side()), now)).toList(),
                 merged.plan(), planWatcher.file().orElse(null), planWatcher.lastRefusal().orElse(null),
                 planWatcher.readHangingSince().orElse(null),
-                merged.lastChange(), nodes(merged, now));
+                merged.lastChange(), merged.nextSteps(), nodes(merged, now));
     }
 
     /** Every node of both clusters, the warm-up verdict and whether the next step looks safe. */
@@ -87,22 +79,9 @@ public class MemgrateStatus {
                 new WarmUp.Served(listed, served, merged.servedSince(), merged.lastStep(), before), nodeStats.readings());
     }
 
-    /**
-     * Each single step possible from the snapshot's served list and the keys it would move; worked out again only when
-     * the served list, the plan or an upstream's topology changed, and never on behalf of health checks.
-     */
-    public List<NextStep> nextSteps(StatusSnapshot now) {
-        if (now.served() == null) {
-            return List.of();
-        }
-        List<Object> state = Arrays.asList(now.served(), now.plan(), now.lastGood(Side.PRIMARY), now.lastGood(Side.SECONDARY));
-        Steps cached = steps;
-        if (cached == null || !cached.state().equals(state)) {
-            cached = new Steps(state, NextSteps.from(now.served(), now.lastGood(Side.PRIMARY), now.lastGood(Side.SECONDARY),
-                    now.plan(), view.versionOffset()));
-            steps = cached;
-        }
-        return cached.steps();
+    /** The next steps worked out last: the merged view works them out after each change, never for a reader. */
+    public NextStepsReport nextSteps() {
+        return view.nextSteps();
     }
 
     private static StatusSnapshot.UpstreamStatus upstream(UpstreamState state, Duration sincePollAttempt, Instant now) {

@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
+import io.memgrate.merge.MergedView;
 import io.memgrate.movement.HashScheme;
 import io.memgrate.nodestats.IntervalRates;
 import io.memgrate.nodestats.NodeStatsBook;
@@ -40,7 +41,7 @@ public class StatusGauges {
     private final Map<NodeStatsBook.ListedNode, List<Meter>> nodeMeters = new ConcurrentHashMap<>();
 
     @Inject
-    public StatusGauges(MeterRegistry registry, MemgrateStatus status, NodeStatsBook nodeStats) {
+    public StatusGauges(MeterRegistry registry, MemgrateStatus status, MergedView view, NodeStatsBook nodeStats) {
         this.registry = registry;
         this.status = status;
         nodeStats.addListener(new NodeStatsBook.Listener() {
@@ -70,11 +71,17 @@ public class StatusGauges {
                             .map(change -> change.keysMoved().fractions().get(scheme)).orElse(Double.NaN))
                     .description("Share of keys the last change of the served list moved to another node")
                     .tag("scheme", scheme.label()).register(registry));
-            meters.add(Gauge.builder("memgrate.keys.moved.next.step.min.ratio", status, s -> s.nextSteps(s.snapshot()).stream()
+            meters.add(Gauge.builder("memgrate.keys.moved.next.step.min.ratio", status, s -> s.nextSteps().steps().stream()
                             .mapToDouble(step -> step.keysMoved().fractions().get(scheme)).min().orElse(Double.NaN))
-                    .description("Share of keys the gentlest single next step (admit or withdraw one node) would move")
+                    .description("Share of keys the gentlest single next step (admit or withdraw one node) would move, as"
+                            + " last worked out")
                     .tag("scheme", scheme.label()).register(registry));
         }
+        meters.add(FunctionCounter.builder("memgrate.next.steps.computations", view, MergedView::nextStepsComputations)
+                .description("Times the next steps were worked out, once after each change of their inputs")
+                .register(registry));
+        meters.add(Gauge.builder("memgrate.next.steps.last.seconds", view, MergedView::nextStepsLastSeconds)
+                .description("How long working out the next steps took the last time").register(registry));
         meters.add(Gauge.builder("memgrate.served.hit.ratio", status,
                         s -> ratio(s.snapshot().nodes().nextStep().servedHitRatio()))
                 .description("Hit ratio of the served nodes over the last node statistics interval, weighted by their gets")

@@ -17,6 +17,7 @@ import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
 import io.memgrate.control.PlanWatcher;
 import io.memgrate.merge.KeysMoved;
+import io.memgrate.merge.NextStepsReport;
 import io.memgrate.nodestats.IntervalRates;
 import io.memgrate.nodestats.NodeReading;
 import io.memgrate.nodestats.NodesReport;
@@ -80,10 +81,16 @@ public class StatusResource {
     /**
      * The share of keys (0 to 1) moved to another node, by hashing scheme ({@code array-mod-native}, ...).
      *
-     * @param lastChange the last change of the served list; null before the first change
-     * @param nextSteps  by each single step possible from the served list
+     * @param lastChange       the last change of the served list; null before the first change
+     * @param nextSteps        by each single step possible from the served list, as last worked out
+     * @param nextStepsFor     the served version and plan revision they were worked out for; null before the first
+     * @param nextStepsCurrent they are for what is served now: false while they are worked out again after a change
      */
-    public record KeyMovement(Change lastChange, List<Step> nextSteps) {
+    public record KeyMovement(Change lastChange, List<Step> nextSteps, NextStepsFor nextStepsFor, boolean nextStepsCurrent) {
+    }
+
+    /** @param planRevision null when no plan is applied (the union is served) */
+    public record NextStepsFor(long servedVersion, Long planRevision) {
     }
 
     public record Change(long fromVersion, long toVersion, Map<String, Double> keysMoved) {
@@ -136,11 +143,17 @@ public class StatusResource {
                         now.held().reason()),
                 now.engineVersion(), now.listeningPort(), now.openConnections(),
                 now.upstreams().stream().map(StatusResource::upstream).toList(), plan(now),
-                new KeyMovement(now.lastChange() == null ? null : new Change(now.lastChange().fromVersion(),
-                        now.lastChange().toVersion(), fractions(now.lastChange().keysMoved())),
-                        status.nextSteps(now).stream().map(step -> new Step(step.action(), step.host(), fractions(step.keysMoved())))
-                                .toList()),
+                keyMovement(now),
                 nodes(now.nodes()), nextStep(now.nodes().nextStep()));
+    }
+
+    private static KeyMovement keyMovement(StatusSnapshot now) {
+        NextStepsReport steps = now.nextSteps();
+        return new KeyMovement(now.lastChange() == null ? null : new Change(now.lastChange().fromVersion(),
+                now.lastChange().toVersion(), fractions(now.lastChange().keysMoved())),
+                steps.steps().stream().map(step -> new Step(step.action(), step.host(), fractions(step.keysMoved()))).toList(),
+                steps.servedVersion() == null ? null : new NextStepsFor(steps.servedVersion(), steps.planRevision()),
+                steps.current());
     }
 
     private static Nodes nodes(NodesReport report) {

@@ -10,6 +10,7 @@ import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
 import io.memgrate.control.PlanWatcher;
 import io.memgrate.merge.HeldMerge;
+import io.memgrate.merge.NextStepsReport;
 import io.memgrate.merge.ServedChange;
 import io.memgrate.nodestats.NodesReport;
 import io.memgrate.plan.MigrationPlan;
@@ -29,11 +30,12 @@ import io.memgrate.plan.MigrationPlan;
  * @param planRefusal        the last plan refused, null when the file's current content is applied
  * @param planReadHangingSince since when a read of the plan file has not returned, null unless one hangs
  * @param lastChange         the keys the last change of the served list moved, null before the first change
+ * @param nextSteps          the next steps worked out last, and what for
  */
 public record StatusSnapshot(Instant at, Topology served, HeldMerge held, String engineVersion, Integer listeningPort,
         int openConnections, boolean shuttingDown, boolean pollersStarted, Duration pollerStalledAfter,
         List<UpstreamStatus> upstreams, MigrationPlan plan, Path planFile, PlanWatcher.Refusal planRefusal,
-        Instant planReadHangingSince, ServedChange lastChange, NodesReport nodes) {
+        Instant planReadHangingSince, ServedChange lastChange, NextStepsReport nextSteps, NodesReport nodes) {
 
     /** Clients get a complete merge from this replica: it has one, listens, and is not shutting down. */
     public boolean ready() {

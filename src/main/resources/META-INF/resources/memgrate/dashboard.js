@@ -183,7 +183,10 @@ function renderSteps(status) {
             "data-step": step.action + " " + step.host },
           el("td", { class: "name" }, step.action + " " + step.host),
           schemes.map(s => share(step.keysMoved[s])))))),
-    el("p", { class: "note" }, steps.length > 1 ? "Highlighted: the step that moves the fewest keys on average. " : null,
+    el("p", { class: "note" }, movement.nextStepsCurrent === false ? (movement.nextStepsFor
+        ? `Worked out for version ${movement.nextStepsFor.servedVersion}; being worked out again after the last change. `
+        : "Being worked out. ") : null,
+      steps.length > 1 ? "Highlighted: the step that moves the fewest keys on average. " : null,
       "Clients on consistent hashing (ketama) move about 1/N of the keys per step; array-mod clients most of them. ",
       last ? `Last change: version ${last.fromVersion} → ${last.toVersion}, moved ` +
         Object.entries(last.keysMoved).map(([s, r]) => `${s} ${percent(r)}`).join(", ") + "." : null));

@@ -902,7 +902,7 @@ public final class DiscoveryBenchmark {
     }
 
     /** A cluster whose node entries look like ElastiCache's ({@code name.xxxxxx.000N.use1.cache.amazonaws.com}). */
-    private static Topology cluster(String name, int subnet, long version, int nodes) {
+    static Topology cluster(String name, int subnet, long version, int nodes) {
         return new Topology(version, IntStream.rangeClosed(1, nodes)
                 .mapToObj(i -> new Node(String.format(Locale.ROOT, "memgrate-%s.x1y2z3.%04d.use1.cache.amazonaws.com", name, i),
                         "10.0." + subnet + "." + (10 + i), 11211))

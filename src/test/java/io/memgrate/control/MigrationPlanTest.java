@@ -76,6 +76,11 @@ class MigrationPlanTest {
         return status().getLong("plan.revision");
     }
 
+    /** The status once its next steps are worked out for what is served now (they are worked out after each change). */
+    private static JsonPath statusWithCurrentSteps() {
+        return await().atMost(WAIT).until(MigrationPlanTest::status, status -> status.getBoolean("keyMovement.nextStepsCurrent"));
+    }
+
     /** The status once it shows the change to {@code version} (the keys a change moved are worked out after it). */
     private static JsonPath awaitChangeTo(long version) {
         return await().atMost(WAIT).until(MigrationPlanTest::status,
@@ -94,7 +99,9 @@ class MigrationPlanTest {
     @Test
     void stepsForwardAndBackAreServedLiveWithTheirKeyMovementKnownBefore() throws IOException {
         step("", oldNodes());
-        JsonPath before = status();
+        JsonPath before = statusWithCurrentSteps();
+        assertThat(before.getLong("keyMovement.nextStepsFor.servedVersion")).isEqualTo(before.getLong("served.version"));
+        assertThat(before.getLong("keyMovement.nextStepsFor.planRevision")).isEqualTo(before.getLong("plan.revision"));
         assertThat(before.getList("plan.pending")).hasSize(4);
         assertThat(before.getList("served.byCluster.secondary")).isEmpty();
         assertThat(before.getList("keyMovement.nextSteps.action")).containsOnly("admit", "withdraw").hasSize(8);
@@ -156,7 +163,7 @@ class MigrationPlanTest {
                 withdrawn.remove(host);
                 estimated = Double.NaN;
             } else {
-                estimated = status().getDouble("keyMovement.nextSteps.find { it.action == '" + action.split(" ")[0]
+                estimated = statusWithCurrentSteps().getDouble("keyMovement.nextSteps.find { it.action == '" + action.split(" ")[0]
                         + "' && it.host == '" + host + "' }.keysMoved.'" + SCHEME + "'");
                 (action.startsWith("admit") ? admitted : withdrawn).add(host);
             }

@@ -50,7 +50,7 @@ class MergedViewTest {
     }
 
     private static MergedView view(long offset) {
-        MergedView view = new MergedView(offset, Clock.fixed(Instant.parse("2024-01-01T00:00:00Z"), ZoneOffset.UTC), Runnable::run);
+        MergedView view = new MergedView(offset, Clock.fixed(Instant.parse("2024-01-01T00:00:00Z"), ZoneOffset.UTC), Runnable::run, Runnable::run);
         view.expect(Side.PRIMARY, "primary.cfg:11211");
         view.expect(Side.SECONDARY, "secondary.cfg:11211");
         return view;

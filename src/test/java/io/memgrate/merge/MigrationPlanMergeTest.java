@@ -35,7 +35,7 @@ class MigrationPlanMergeTest {
 
     @BeforeEach
     void bothClustersAnswered() {
-        view = new MergedView(0, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), Runnable::run);
+        view = new MergedView(0, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), Runnable::run, Runnable::run);
         view.expect(Side.PRIMARY, "old.cfg:11211");
         view.expect(Side.SECONDARY, "new.cfg:11211");
     }
