@@ -42,6 +42,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.memgrate.bench.DiscoveryBenchmark;
+import io.memgrate.plan.MigrationPlan;
+import io.memgrate.plan.PlanFile;
 
 /**
  * Keeps the Kubernetes manifests under {@code deploy/}, the Dockerfiles and the application's configuration in step:
@@ -61,6 +63,16 @@ class DeployManifestsTest {
     static final Duration ASSUMED_SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
     /** memgrate.shutdown-drain-timeout's default (MemgrateSettings) when neither application.properties nor README sets it. */
     static final Duration ASSUMED_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The migration plan's own kustomization: created once, never part of what the overlays apply. */
+    static final String PLAN_DIR = "deploy/plan";
+    /** The setting that names the plan file (README's configuration table). */
+    static final String PLAN_FILE_PROPERTY = "memgrate.migration.plan-file";
+    /** What makes GitOps tools create the plan when it is absent and never overwrite or delete it afterwards. */
+    static final Map<String, String> PLAN_ANNOTATIONS = Map.of(
+            "kustomize.toolkit.fluxcd.io/ssa", "IfNotPresent",
+            "kustomize.toolkit.fluxcd.io/prune", "disabled");
+    static final String ARGO_SYNC_OPTIONS = "argocd.argoproj.io/sync-options";
 
     /** The optional components, all rendered into each overlay. */
     static final List<String> MONITORING_COMPONENTS = List.of("servicemonitor", "prometheusrule", "grafana-dashboard");
@@ -85,6 +97,14 @@ class DeployManifestsTest {
             for (Path f : files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted()
                     .toList()) {
                 yaml.put(root.relativize(f), parseAll(f));
+            }
+        }
+        // Files a configMapGenerator reads (the plan, the dashboard) are data, not Kubernetes objects.
+        for (var e : List.copyOf(yaml.entrySet())) {
+            for (Map<String, Object> doc : e.getValue()) {
+                if (isKustomization(doc)) {
+                    generatorSources(doc).forEach(source -> yaml.remove(e.getKey().resolveSibling(source)));
+                }
             }
         }
         appProps = new Properties();
@@ -147,12 +167,9 @@ class DeployManifestsTest {
                         });
                     }
                 }
-                for (Object generator : list(doc.get("configMapGenerator"))) {
-                    for (String source : strings(map(generator).get("files"))) {
-                        String name = source.substring(source.indexOf('=') + 1);
-                        checks.add(() -> assertTrue(Files.isRegularFile(dir.resolve(name)),
-                                file + ": configMapGenerator file " + name + " does not exist"));
-                    }
+                for (String name : generatorSources(doc)) {
+                    checks.add(() -> assertTrue(Files.isRegularFile(dir.resolve(name)),
+                            file + ": configMapGenerator file " + name + " does not exist"));
                 }
                 for (Object patch : list(doc.get("patches"))) {
                     Object path = map(patch).get("path");
@@ -464,6 +481,131 @@ class DeployManifestsTest {
         assertAll(checks);
     }
 
+    // ---------------------------------------------------------------- the migration plan
+
+    @Test
+    void thePlanShippedServesTheOldClusterAlone() {
+        assertOldClusterAlone(PlanFile.parse(read(planSource())), root.relativize(planSource()).toString());
+    }
+
+    @Test
+    void thePlanKustomizationHoldsThePlanAloneAndNothingElseCarriesIt() {
+        Map<String, Object> kustomization = only(docsIn(PLAN_DIR + "/kustomization.yaml"), "Kustomization");
+        Map<String, Object> options = map(planGenerator().get("options"));
+        String planName = planConfigMapName();
+        List<Executable> checks = new ArrayList<>();
+        checks.add(() -> assertEquals(NAMESPACE, kustomization.get("namespace"), PLAN_DIR + " namespace"));
+        checks.add(() -> assertEquals(Set.of("apiVersion", "kind", "namespace", "configMapGenerator"), kustomization.keySet(),
+                PLAN_DIR + " holds the plan and nothing else: whatever else it held would be created once, never updated"));
+        checks.add(() -> assertEquals(true, options.get("disableNameSuffixHash"),
+                PLAN_DIR + ": a stable name, which the Deployment mounts and whose edits reach the running pods"));
+        // Nothing that `kubectl apply` applies declares, generates or includes the plan.
+        Path planDir = root.resolve(PLAN_DIR);
+        for (var e : yaml.entrySet()) {
+            Path dir = root.resolve(e.getKey()).getParent();
+            if (dir.equals(planDir)) {
+                continue;
+            }
+            for (Map<String, Object> doc : e.getValue()) {
+                checks.add(() -> assertFalse("ConfigMap".equals(doc.get("kind")) && planName.equals(at(doc, "metadata", "name")),
+                        e.getKey() + " declares the plan ConfigMap: applying it would set the plan back"));
+                if (!isKustomization(doc)) {
+                    continue;
+                }
+                for (String key : List.of("resources", "components")) {
+                    for (Object ref : list(doc.get(key))) {
+                        checks.add(() -> assertNotEquals(planDir, dir.resolve((String) ref).normalize(),
+                                e.getKey() + " includes " + PLAN_DIR + ": applying it would set the plan back to revision 1"));
+                    }
+                }
+                for (Object generator : list(doc.get("configMapGenerator"))) {
+                    checks.add(() -> assertNotEquals(planName, map(generator).get("name"),
+                            e.getKey() + " generates the plan ConfigMap: applying it would set the plan back"));
+                }
+            }
+        }
+        assertAll(checks);
+    }
+
+    @Test
+    void thePlanKustomizationRendersOneConfigMapThatGitOpsToolsCreateOnly() throws Exception {
+        Assumptions.assumeTrue(onPath("kubectl"), "kubectl not on PATH: " + PLAN_DIR + " not rendered");
+        List<Map<String, Object>> rendered = render(root.resolve(PLAN_DIR));
+        assertEquals(List.of("ConfigMap"), rendered.stream().map(d -> d.get("kind")).toList(), PLAN_DIR + " renders one ConfigMap");
+        Map<String, Object> plan = rendered.get(0);
+        Map<String, Object> data = map(plan.get("data"));
+        Map<String, Object> annotations = map(at(plan, "metadata", "annotations"));
+        List<Executable> checks = new ArrayList<>();
+        checks.add(() -> assertEquals(planConfigMapName(), at(plan, "metadata", "name"), "a stable name (no hash suffix)"));
+        checks.add(() -> assertEquals(NAMESPACE, at(plan, "metadata", "namespace")));
+        checks.add(() -> assertEquals("memgrate", at(plan, "metadata", "labels", NAME_LABEL)));
+        checks.add(() -> assertEquals(Set.of(planKey()), data.keySet(), "the plan file alone"));
+        checks.add(() -> assertOldClusterAlone(PlanFile.parse(str(data.get(planKey()))), "rendered " + PLAN_DIR));
+        PLAN_ANNOTATIONS.forEach((key, value) -> checks.add(() -> assertEquals(value, annotations.get(key),
+                "Flux must create the plan only when absent and never prune it: annotation " + key)));
+        checks.add(() -> assertTrue(Set.of(String.valueOf(annotations.get(ARGO_SYNC_OPTIONS)).split(","))
+                .containsAll(Set.of("Prune=false", "Delete=false")), "Argo CD must never delete the plan: " + ARGO_SYNC_OPTIONS
+                        + " " + annotations.get(ARGO_SYNC_OPTIONS)));
+        assertAll(checks);
+    }
+
+    @Test
+    void theGuidesCreateThePlanBeforeMemgrateAndBeforeClients() {
+        String guide = read(deploy.resolve("README.md"));
+        int createPlan = guide.indexOf("kubectl create -k " + PLAN_DIR);
+        int applyOverlay = guide.indexOf("kubectl apply -k deploy/overlays/");
+        Matcher clientsHeading = Pattern.compile("\n## \\d+\\. Point clients at Memgrate").matcher(guide);
+        int clients = clientsHeading.find() ? clientsHeading.start() : -1;
+        String readme = read(root.resolve("README.md"));
+        String opening = readme.substring(0, readme.indexOf("\n## "));
+        int planFirst = opening.indexOf("revision: 1");
+        int pointClients = opening.indexOf("Point clients at Memgrate");
+        assertAll(
+                () -> assertTrue(createPlan >= 0, "deploy/README.md never creates the plan with kubectl create -k " + PLAN_DIR),
+                () -> assertTrue(clients >= 0, "deploy/README.md has no section '## N. Point clients at Memgrate'"),
+                () -> assertTrue(createPlan < applyOverlay && applyOverlay < clients, "deploy/README.md must create the plan"
+                        + " before it applies an overlay, and both before clients are pointed at Memgrate"),
+                () -> assertTrue(planFirst >= 0 && planFirst < pointClients,
+                        "README.md's opening must start Memgrate under plan revision 1 before clients are pointed at it"));
+    }
+
+    static void assertOldClusterAlone(MigrationPlan plan, String what) {
+        assertAll(what + ": the first plan serves the old cluster alone, so pointing clients at Memgrate moves no key",
+                () -> assertEquals(1, plan.revision(), "revision"),
+                () -> assertFalse(plan.admitAll(), "admit: all"),
+                () -> assertEquals(Set.of(), plan.admit(), "admitted"),
+                () -> assertEquals(Set.of(), plan.withdraw(), "withdrawn"));
+    }
+
+    /** The plan kustomization's one configMapGenerator entry. */
+    static Map<String, Object> planGenerator() {
+        List<Object> generators = list(only(docsIn(PLAN_DIR + "/kustomization.yaml"), "Kustomization").get("configMapGenerator"));
+        assertEquals(1, generators.size(), PLAN_DIR + ": one configMapGenerator, the plan's");
+        return map(generators.get(0));
+    }
+
+    static String planConfigMapName() {
+        return str(planGenerator().get("name"));
+    }
+
+    /** The plan's entry in the generator ({@code key=file} or {@code file}). */
+    static String planFileEntry() {
+        List<String> files = strings(planGenerator().get("files"));
+        assertEquals(1, files.size(), PLAN_DIR + ": the plan ConfigMap holds one file");
+        return files.get(0);
+    }
+
+    /** The plan's key in its ConfigMap: the file name in the pod. */
+    static String planKey() {
+        String entry = planFileEntry();
+        return entry.contains("=") ? entry.substring(0, entry.indexOf('=')) : Path.of(entry).getFileName().toString();
+    }
+
+    static Path planSource() {
+        String entry = planFileEntry();
+        return root.resolve(PLAN_DIR).resolve(entry.substring(entry.indexOf('=') + 1));
+    }
+
     // ---------------------------------------------------------------- rendered overlays
 
     @Test
@@ -532,7 +674,9 @@ class DeployManifestsTest {
         Map<String, Object> deployment = only(docs, "Deployment");
         Map<String, Object> service = only(docs, "Service");
         Map<String, Object> pdb = only(docs, "PodDisruptionBudget");
-        Map<String, Object> configMap = only(docs.stream().filter(d -> !isGrafanaDashboard(d)).toList(), "ConfigMap");
+        String planName = planConfigMapName();
+        Map<String, Object> configMap = only(docs.stream()
+                .filter(d -> !isGrafanaDashboard(d) && !planName.equals(at(d, "metadata", "name"))).toList(), "ConfigMap");
         Map<String, Object> serviceAccount = only(docs, "ServiceAccount");
         Map<String, Object> podSpec = map(at(deployment, "spec", "template", "spec"));
         Map<String, Object> podLabels = map(at(deployment, "spec", "template", "metadata", "labels"));
@@ -597,6 +741,35 @@ class DeployManifestsTest {
                 .matches("arn:aws[a-z-]*:iam::\\d{12}:role/.+"), what + ": IRSA role annotation"));
         checks.add(() -> assertEquals(false, podSpec.get("enableServiceLinks"),
                 what + ": Service links would put MEMGRATE_SERVICE_HOST, MEMGRATE_PORT... into Memgrate's config namespace"));
+
+        // The migration plan: mounted where the settings say, and never carried, so that applying these
+        // manifests again can never set the plan in force back (the plan is created once, from deploy/plan).
+        checks.add(() -> assertEquals(List.of(), docs.stream()
+                .filter(d -> planName.equals(at(d, "metadata", "name")) || map(d.get("data")).containsKey(planKey()))
+                .map(d -> d.get("kind") + " " + at(d, "metadata", "name")).toList(),
+                what + ": carries the plan ConfigMap or its data: re-applying would set the plan back to revision 1"));
+        checks.add(() -> {
+            String planFileVariable = envName(PLAN_FILE_PROPERTY);
+            String planFile = str(map(configMap.get("data")).get(planFileVariable));
+            assertNotNull(planFile, what + ": the settings ConfigMap sets no " + planFileVariable
+                    + ": Memgrate would serve both clusters merged");
+            Map<String, Object> volume = list(podSpec.get("volumes")).stream().map(DeployManifestsTest::map)
+                    .filter(v -> planName.equals(at(v, "configMap", "name"))).findFirst()
+                    .orElseThrow(() -> new AssertionError(what + ": no volume from the ConfigMap " + planName));
+            assertNotEquals(true, at(volume, "configMap", "optional"),
+                    what + ": with an optional plan volume a pod starts without the plan and serves both clusters merged");
+            Map<String, Object> mount = list(c.get("volumeMounts")).stream().map(DeployManifestsTest::map)
+                    .filter(m -> volume.get("name").equals(m.get("name"))).findFirst()
+                    .orElseThrow(() -> new AssertionError(what + ": the plan volume " + volume.get("name") + " is not mounted"));
+            assertEquals(true, mount.get("readOnly"), what + ": plan mount readOnly");
+            assertEquals(null, mount.get("subPath"), what + ": the kubelet never updates a subPath mount: no plan edit"
+                    + " would reach a running pod");
+            String fileName = list(at(volume, "configMap", "items")).stream().map(DeployManifestsTest::map)
+                    .filter(item -> planKey().equals(item.get("key"))).map(item -> str(item.get("path")))
+                    .findFirst().orElse(planKey());
+            assertEquals(Path.of(str(mount.get("mountPath"))).resolve(fileName).toString(), planFile,
+                    what + ": " + planFileVariable + " must name the plan file where the ConfigMap " + planName + " is mounted");
+        });
 
         // Hardening.
         Map<String, Object> podCtx = map(podSpec.get("securityContext"));
@@ -843,6 +1016,17 @@ class DeployManifestsTest {
         String path = System.getenv("PATH");
         return path != null && Stream.of(path.split(java.io.File.pathSeparator))
                 .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, command)));
+    }
+
+    /** The files a kustomization's configMapGenerator entries read, relative to its directory. */
+    static List<String> generatorSources(Map<String, Object> kustomization) {
+        List<String> sources = new ArrayList<>();
+        for (Object generator : list(kustomization.get("configMapGenerator"))) {
+            for (String source : strings(map(generator).get("files"))) {
+                sources.add(source.substring(source.indexOf('=') + 1));
+            }
+        }
+        return sources;
     }
 
     static boolean isGrafanaDashboard(Map<String, Object> doc) {
