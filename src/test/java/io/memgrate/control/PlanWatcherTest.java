@@ -74,6 +74,14 @@ class PlanWatcherTest {
         return watcher;
     }
 
+    /** A plan file with {@code plan}, loaded and checked from now on. */
+    private Path watchingStarted(String plan) throws IOException {
+        Path file = Files.writeString(directory.resolve("plan.yaml"), plan);
+        watching(file).load();
+        watcher.start();
+        return file;
+    }
+
     private List<Node> servedNodes() {
         return view.served().orElseThrow().topology().nodes();
     }
@@ -138,9 +146,7 @@ class PlanWatcherTest {
 
     @Test
     void aFileThatGoesAwayKeepsThePlanAndIsReportedOnce() throws IOException {
-        Path file = Files.writeString(directory.resolve("plan.yaml"), "revision: 1\nadmit: all\n");
-        watching(file).load();
-        watcher.start();
+        Path file = watchingStarted("revision: 1\nadmit: all\n");
 
         Files.delete(file);
 
@@ -188,9 +194,7 @@ class PlanWatcherTest {
 
     @Test
     void aFifoInPlaceOfThePlanIsRefusedWithoutOpeningIt() throws Exception {
-        Path file = Files.writeString(directory.resolve("plan.yaml"), "revision: 1\nadmit: all\n");
-        watching(file).load();
-        watcher.start();
+        Path file = watchingStarted("revision: 1\nadmit: all\n");
 
         Files.delete(file);
         assertThat(new ProcessBuilder("mkfifo", file.toString()).inheritIO().start().waitFor()).isZero();
@@ -208,9 +212,7 @@ class PlanWatcherTest {
 
     @Test
     void aHugeFileOrADeviceIsRefusedBeforeItIsRead() throws IOException {
-        Path file = Files.writeString(directory.resolve("plan.yaml"), "revision: 1\nadmit: all\n");
-        watching(file).load();
-        watcher.start();
+        Path file = watchingStarted("revision: 1\nadmit: all\n");
         Path huge = directory.resolve("huge.yaml");
         try (RandomAccessFile sparse = new RandomAccessFile(huge.toFile(), "rw")) {
             sparse.setLength(100_000_000);
