@@ -135,9 +135,10 @@ class NodeStatsTest {
         traffic.hits(clusters.oldNodes().get(0));
         traffic.hits(clusters.oldNodes().get(1));
         traffic.misses(new1Memcached);
-        await("the served nodes' hit ratio measured").atMost(WAIT)
-                .until(() -> status().get("nextStepVerdict.servedHitRatio") instanceof Number ratio && ratio.doubleValue() == 1.0);
-        JsonPath waiting = status();
+        // each node is read at its own offset into the interval: wait for the served nodes and new-1 both measured
+        JsonPath waiting = await("the served nodes' and new-1's hit ratios measured").atMost(WAIT).until(NodeStatsTest::status,
+                status -> status.get("nextStepVerdict.servedHitRatio") instanceof Number ratio && ratio.doubleValue() == 1.0
+                        && Float.valueOf(0.0f).equals(node(status, "secondary", new1).get("hitRatio")));
         assertThat(node(waiting, "secondary", new1)).containsEntry("admission", "waiting").containsEntry("warm", null);
         assertThat(node(waiting, "secondary", new1).get("hitRatio")).isEqualTo(0.0f);
         assertThat(waiting.getBoolean("nextStepVerdict.safe")).isTrue();
