@@ -71,8 +71,11 @@ final class AutopilotDecision {
             revisionSeenAt = at;
             if (plan.equals(written)) {
                 if (watch != null && plan.equals(watch.after())) {
+                    // the served list changed when the plan was applied, at most one tick ago
+                    Instant applied = now.servedListChangedAt() != null && now.servedListChangedAt().isBefore(at)
+                            ? now.servedListChangedAt() : at;
                     watch = new AutopilotMemory.Watch(watch.action(), watch.host(), watch.before(), watch.after(),
-                            watch.predictedShare(), watch.hitRatioBefore(), at, watch.historyIndex());
+                            watch.predictedShare(), watch.hitRatioBefore(), applied, watch.historyIndex());
                 }
             } else if (!first && (written == null || plan.revision() > written.revision())) {
                 watch = null;
@@ -166,8 +169,12 @@ final class AutopilotDecision {
         if (rules.window() != null && !rules.window().contains(at)) {
             waitingFor.add("outside window " + rules.window() + " (UTC)");
         }
-        verdict.reasons().forEach(reason -> waitingFor.add("verdict: " + reason));
-        if (verdict.safe() && !dwellDone) {
+        if (!verdict.safe()) {
+            verdict.reasons().forEach(reason -> waitingFor.add("verdict: " + reason));
+            if (verdict.reasons().isEmpty()) {
+                waitingFor.add("verdict: the next step does not look safe");
+            }
+        } else if (!dwellDone) {
             waitingFor.add("dwell " + Durations.format(dwelt) + " of " + Durations.format(rules.minDwell()));
         }
         if (!waitingFor.isEmpty() || step.isEmpty()) {
