@@ -169,6 +169,10 @@ final class AutopilotDecision {
         if (rules.window() != null && !rules.window().contains(at)) {
             waitingFor.add("outside window " + rules.window() + " (UTC)");
         }
+        if (verdict.safe() && verdict.servedHitRatio() == null) {
+            waitingFor.add("the served nodes had no gets in the last interval: a step's effect on the hit ratio could not"
+                    + " be measured");
+        }
         if (!verdict.safe()) {
             verdict.reasons().forEach(reason -> waitingFor.add("verdict: " + reason));
             if (verdict.reasons().isEmpty()) {

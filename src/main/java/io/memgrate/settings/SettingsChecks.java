@@ -118,7 +118,7 @@ public class SettingsChecks {
             problems.add("memgrate.migration.warm-margin=" + warmMargin
                     + " is refused: it is a difference of hit ratios, from 0 to 1 (default 0.05)");
         }
-        migrationControl(problems, settings.migration());
+        migrationControl(problems, settings.migration(), statsInterval);
         if (settings.shutdownDrainTimeout().isNegative()) {
             problems.add("memgrate.shutdown-drain-timeout=" + settings.shutdownDrainTimeout()
                     + " is refused: it must be 0 (do not wait) or more");
@@ -218,7 +218,7 @@ public class SettingsChecks {
     }
 
     /** The declared client hashing, and the autopilot's settings while it is enabled. */
-    private static void migrationControl(List<String> problems, MemgrateSettings.Migration migration) {
+    private static void migrationControl(List<String> problems, MemgrateSettings.Migration migration, Duration statsInterval) {
         Optional<String> hashing = migration.clientHashing();
         hashing.filter(label -> HashScheme.byLabel(label).isEmpty()).ifPresent(label -> problems.add(
                 "memgrate.migration.client-hashing=" + label + " is refused: use one of "
@@ -240,6 +240,14 @@ public class SettingsChecks {
             problems.add("memgrate.migration.autopilot.enabled=true is refused: set memgrate.migration.client-hashing to"
                     + " the scheme your clients use (" + String.join(", ", HashScheme.labels())
                     + "), so it knows the gentlest step");
+        }
+        if (statsInterval.isZero()) {
+            problems.add("memgrate.migration.autopilot.enabled=true is refused: memgrate.nodes.stats-interval is 0, so no"
+                    + " step ever looks safe; set it (default 30s)");
+        } else if (autopilot.minDwell().compareTo(statsInterval.multipliedBy(2)) < 0) {
+            problems.add("memgrate.migration.autopilot.min-dwell=" + autopilot.minDwell() + " is refused: it must be at"
+                    + " least two memgrate.nodes.stats-interval (" + statsInterval.multipliedBy(2) + "), one for the node"
+                    + " admitted last to be served a whole interval and one to measure it");
         }
         Optional<Path> planFile = migration.planFile();
         if (planFile.isEmpty()) {

@@ -167,6 +167,16 @@ class AutopilotDecisionTest {
     }
 
     @Test
+    void noStepIsTakenWhileTheServedNodesHaveNoGetsAsItsEffectCouldNotBeMeasured() {
+        world.servedHitRatio = null;
+        world.decide();
+        world.after(DWELL.multipliedBy(2));
+        assertThat(world.decide().waitingFor()).containsExactly("the served nodes had no gets in the last interval: a"
+                + " step's effect on the hit ratio could not be measured");
+        assertThat(world.writes).isEmpty();
+    }
+
+    @Test
     void theDwellStartsAgainWhenTheVerdictTurnsUnsafeAndAtEachChangeOfTheServedList() {
         world.decide();
         world.after(Duration.ofMinutes(5));

@@ -109,6 +109,19 @@ class SettingsChecksTest {
                         + " so it knows the gentlest step",
                 "memgrate.migration.autopilot.enabled=true is refused: set memgrate.migration.plan-file, the plan it writes"
                         + " each step into");
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.autopilot.enabled", "true",
+                "memgrate.migration.plan-file", plan.toString(),
+                "memgrate.migration.client-hashing", "ketama-aws-java",
+                "memgrate.migration.autopilot.min-dwell", "59s"))).containsExactly(
+                "memgrate.migration.autopilot.min-dwell=PT59S is refused: it must be at least two"
+                        + " memgrate.nodes.stats-interval (PT1M), one for the node admitted last to be served a whole"
+                        + " interval and one to measure it");
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.autopilot.enabled", "true",
+                "memgrate.migration.plan-file", plan.toString(),
+                "memgrate.migration.client-hashing", "ketama-aws-java",
+                "memgrate.nodes.stats-interval", "0"))).containsExactly(
+                "memgrate.migration.autopilot.enabled=true is refused: memgrate.nodes.stats-interval is 0, so no step ever"
+                        + " looks safe; set it (default 30s)");
         // root may write anywhere, so the test names a folder that is not there
         Path missing = dir.resolve("missing");
         Path lockedPlan = missing.resolve("plan.yaml");
