@@ -106,7 +106,8 @@ final class AutopilotDecision {
 
         NodesReport.NextStep verdict = now.nodes().nextStep();
         Instant safeSince = verdict.safe() ? (memory.safeSince() == null ? at : memory.safeSince()) : null;
-        Instant dwellFrom = latest(safeSince, now.servedListChangedAt(), memory.lastStepAt());
+        // the dwell starts again at every change of the served list or of the plan in force (a person's resume too)
+        Instant dwellFrom = latest(safeSince, now.servedListChangedAt(), memory.lastStepAt(), revisionSeenAt);
         Duration dwelt = safeSince == null ? Duration.ZERO : Duration.between(dwellFrom, at);
         boolean dwellDone = safeSince != null && dwelt.compareTo(rules.minDwell()) >= 0;
 

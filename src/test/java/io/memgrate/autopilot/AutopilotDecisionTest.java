@@ -290,9 +290,10 @@ class AutopilotDecisionTest {
         assertThat(world.decide().state()).isEqualTo(State.PAUSED);
         assertThat(world.writes).hasSize(2);
 
-        // a person's higher revision resumes it, from that plan
-        world.personWrites(new MigrationPlan(4, false, Set.of(), Set.of()));
+        // a person's higher revision resumes it, from that plan, once the verdict has said safe for the dwell since
+        world.plan = new MigrationPlan(4, false, Set.of(), Set.of());
         assertThat(world.decide().state()).isEqualTo(State.WAITING);
+        assertThat(world.writes).hasSize(2);
         assertThat(world.log).last().asString().isEqualTo("Autopilot: resuming from plan revision 4, written by a person");
         world.after(DWELL);
         world.decide();
