@@ -1,12 +1,15 @@
 package io.memgrate.support;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+
+import org.awaitility.Awaitility;
 
 import io.memgrate.client.aws.MemgrateEndpointStrategyFactory;
 import net.spy.memcached.MemcachedClient;
@@ -40,6 +43,8 @@ public final class KeySpaceTraffic implements AutoCloseable {
     public static KeySpaceTraffic start(int memgratePort, int keys) throws IOException, InterruptedException {
         KeySpaceTraffic traffic = new KeySpaceTraffic(AwsClusterClients.dynamic(memgratePort, 200,
                 new MemgrateEndpointStrategyFactory(), true), keys);
+        // the client discovers its nodes from Memgrate after it starts
+        Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> !AwsClusterClients.ports(traffic.client).isEmpty());
         List<OperationFuture<Boolean>> stored = new ArrayList<>();
         for (int i = 0; i < keys; i++) {
             stored.add(traffic.client.set("key-" + i, 0, "v"));
