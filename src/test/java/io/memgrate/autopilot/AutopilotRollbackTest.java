@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,7 +23,9 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.support.HeadlessChromium;
 import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.KeySpaceTraffic;
 import io.memgrate.support.LogLines;
@@ -33,6 +36,7 @@ import io.memgrate.support.TestClusters;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -65,6 +69,9 @@ class AutopilotRollbackTest {
 
     @Inject
     ConfigEndpointServer server;
+
+    @TestHTTPResource("/memgrate/")
+    URL page;
 
     @InjectTestClusters
     TestClusters clusters;
@@ -105,6 +112,8 @@ class AutopilotRollbackTest {
             assertThat(log.count("Autopilot: rolled back admit " + admitted + " by writing plan revision 3")).isEqualTo(1);
             LOG.infof("Rolled back %s after %d ms: %s", admitted, Duration.between(stepped, rolledBack).toMillis(), because);
 
+            pageShowsThePause(paused);
+
             // paused: no step, however long the verdict says safe
             await().during(AutopilotMigrationTest.DWELL.multipliedBy(3)).atMost(AutopilotMigrationTest.DWELL.multipliedBy(4))
                     .until(() -> StatusSampler.status().getLong("plan.revision") == 3
@@ -126,6 +135,27 @@ class AutopilotRollbackTest {
             assertThat(log.count("Autopilot: resuming from plan revision 4, written by a person")).isEqualTo(1);
         } finally {
             flusher.shutdownNow();
+        }
+    }
+
+    /** The dashboard shows the pause under the verdict, and highlights the declared scheme's gentlest next step. */
+    private void pageShowsThePause(JsonPath paused) {
+        try (HeadlessChromium chromium = HeadlessChromium.start(1440, 900)) {
+            chromium.open(page + "?refresh=1");
+            JsonNode shown = await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> chromium.evaluate("({autopilot: document.getElementById('autopilot').textContent,"
+                            + " hidden: document.getElementById('autopilot').hidden,"
+                            + " gentlest: [...document.querySelectorAll('tr.gentlest')].map(row => row.dataset.step),"
+                            + " declared: [...document.querySelectorAll('th.declared')].map(th => th.textContent)})"),
+                            page -> page.path("autopilot").asText().startsWith("Autopilot: paused"));
+            assertThat(shown.path("hidden").asBoolean()).isFalse();
+            assertThat(shown.path("autopilot").asText()).contains(" because " + paused.getString("autopilot.pausedBecause"))
+                    .contains("Next: write the plan with a revision above 3 to resume");
+            JsonPath status = StatusSampler.status();
+            assertThat(shown.path("declared").toString()).isEqualTo("[\"" + AutopilotMigrationTest.SCHEME + "\"]");
+            assertThat(shown.path("gentlest").toString()).isEqualTo("[\"" + status.getString("keyMovement.gentlestNextStep.action")
+                    + " " + status.getString("keyMovement.gentlestNextStep.host") + "\"]");
+            assertThat(chromium.pageErrors()).isEmpty();
         }
     }
 
