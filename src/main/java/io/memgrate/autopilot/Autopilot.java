@@ -47,9 +47,10 @@ public class Autopilot {
     private final PlanWatcher planWatcher;
     private final PlanFileReader reader;
     private final MemgrateMetrics metrics;
-    private final boolean enabled;
-    private final AutopilotRules rules;
+    private final MemgrateSettings settings;
     private final Duration tick;
+    /** Read from the settings at start, once they passed their checks. */
+    private AutopilotRules rules;
     private ScheduledExecutorService thread;
     /** Touched by the autopilot's thread only, after {@link #start()}. */
     private AutopilotMemory memory;
@@ -62,20 +63,23 @@ public class Autopilot {
         this.planWatcher = planWatcher;
         this.reader = reader;
         this.metrics = metrics;
-        MemgrateSettings.Migration migration = settings.migration();
-        this.enabled = migration.autopilot().enabled();
-        this.rules = new AutopilotRules(migration.clientHashing().flatMap(HashScheme::byLabel).orElse(null),
-                migration.autopilot().minDwell(), migration.autopilot().window().map(DailyWindow::parse).orElse(null),
-                migration.autopilot().maxWarmup(), migration.warmMargin(), settings.nodes().statsInterval());
-        Duration check = migration.checkInterval();
+        this.settings = settings;
+        Duration check = settings.migration().checkInterval();
         this.tick = check.compareTo(LONGEST_TICK) < 0 ? check : LONGEST_TICK;
     }
 
-    /** Starts deciding, when enabled, from the plan in force: what it noted in it when it wrote it. */
+    /**
+     * Starts deciding, when enabled, from the plan in force: what it noted in it when it wrote it. Called after the
+     * settings checks passed.
+     */
     public void start() {
-        if (!enabled) {
+        MemgrateSettings.Migration migration = settings.migration();
+        if (!migration.autopilot().enabled()) {
             return;
         }
+        rules = new AutopilotRules(migration.clientHashing().flatMap(HashScheme::byLabel).orElseThrow(),
+                migration.autopilot().minDwell(), migration.autopilot().window().map(DailyWindow::parse).orElse(null),
+                migration.autopilot().maxWarmup(), migration.warmMargin(), settings.nodes().statsInterval());
         memory = recovered(planWatcher.appliedContent().orElse(""));
         if (memory.paused()) {
             LOG.infof("Autopilot: paused, as the plan in force (revision %d) notes: %s. Write a plan with a higher"

@@ -86,7 +86,7 @@ public class StatusResource {
     }
 
     /**
-     * Whether the next migration step looks safe. Memgrate only reports it: it never takes a step by itself.
+     * Whether the next migration step looks safe. Only the autopilot, when enabled, takes a step on it.
      *
      * @param reasons                      what blocks it, empty when it looks safe
      * @param servedHitRatio               the served nodes' hit ratio over the last interval, weighted by gets
