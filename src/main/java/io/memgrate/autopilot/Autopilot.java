@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -141,9 +142,12 @@ public class Autopilot {
         }
         Path temporary = null;
         try {
-            temporary = Files.createTempFile(file.toAbsolutePath().getParent(), ".memgrate-autopilot-", ".yaml");
+            // a plan reached through a symlink is replaced where it lives, and the link left as it is
+            Path plan = file.toRealPath();
+            temporary = Files.createTempFile(plan.getParent(), ".memgrate-autopilot-", ".yaml");
             Files.writeString(temporary, PlanNotes.render(write.plan(), write.notes()), StandardCharsets.UTF_8);
-            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            keepPermissions(plan, temporary);
+            Files.move(temporary, plan, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             metrics.autopilotStep(write.action(), write.outcome());
             return true;
         } catch (IOException e) {
@@ -152,6 +156,13 @@ public class Autopilot {
             memory = memory.withPause(reason, now.plan().revision());
             deleteQuietly(temporary);
             return false;
+        }
+    }
+
+    /** A temporary file is made readable by its owner only: the plan keeps the permissions it had. */
+    private static void keepPermissions(Path plan, Path temporary) throws IOException {
+        if (Files.getFileStore(plan).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            Files.setPosixFilePermissions(temporary, Files.getPosixFilePermissions(plan));
         }
     }
 

@@ -9,11 +9,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import jakarta.inject.Inject;
 
@@ -84,6 +86,7 @@ class AutopilotMigrationTest {
     }
 
     private void migratesByItself(StatusSampler samples) throws Exception {
+        Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(clusters.planFile());
         {
             JsonPath done = await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
                     .until(StatusSampler::status, status -> status.getString("autopilot.state").equals("complete"));
@@ -131,6 +134,8 @@ class AutopilotMigrationTest {
             assertThat(done.getString("autopilot.nextStep")).isNull();
             assertThat(Files.readString(clusters.planFile())).startsWith("# memgrate-autopilot: revision 5, step 4 of 4: withdrew ")
                     .contains("revision: 5\n");
+            assertThat(Files.getPosixFilePermissions(clusters.planFile())).as("the plan's permissions, kept")
+                    .isEqualTo(permissions).contains(PosixFilePermission.OTHERS_READ);
             assertThat(metric("memgrate_autopilot_state{state=\"complete\"}")).isEqualTo(1.0);
             assertThat(metric("memgrate_autopilot_state{state=\"waiting\"}")).isEqualTo(0.0);
             assertThat(counter("memgrate_autopilot_steps_total{action=\"admit\",outcome=\"taken\"}")).isEqualTo(2.0);
