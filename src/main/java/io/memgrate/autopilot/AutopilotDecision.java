@@ -87,7 +87,6 @@ final class AutopilotDecision {
                 }
             }
         }
-        MigrationPlan inForce = plan;
         long nextRevision = Math.max(plan.revision(), written == null ? -1 : written.revision()) + 1;
 
         if (pausedBecause == null && now.planRefusal() != null) {
@@ -150,7 +149,7 @@ final class AutopilotDecision {
         if (pausedBecause != null) {
             return new Decision(next, report(State.PAUSED, List.of(), next, planned, now), null, log);
         }
-        if (written != null && written.revision() > inForce.revision()) {
+        if (written != null && written.revision() > plan.revision()) {
             return new Decision(next, report(State.WAITING, List.of("plan revision " + written.revision()
                     + " is written; Memgrate applies it at its next check of the plan file"), next, planned, now), null, log);
         }
@@ -188,8 +187,8 @@ final class AutopilotDecision {
 
         NextStep taking = step.get();
         double share = share(taking, rules);
-        MigrationPlan grown = taking.action().equals(ADMIT) ? inForce.admitting(taking.host())
-                : inForce.withdrawing(taking.host());
+        MigrationPlan grown = taking.action().equals(ADMIT) ? plan.admitting(taking.host())
+                : plan.withdrawing(taking.host());
         MigrationPlan after = new MigrationPlan(nextRevision, grown.admitAll(), grown.admit(), grown.withdraw());
         int total = hosts(now.lastGood(Side.PRIMARY)) + hosts(now.lastGood(Side.SECONDARY));
         int done = total - remaining(now, after);
@@ -199,7 +198,7 @@ final class AutopilotDecision {
                 + " of keys moved (" + rules.scheme().label() + "), served hit ratio before " + hitRatio;
         history.add(new AutopilotReport.Step(at, taking.action(), taking.host(), nextRevision, share,
                 verdict.servedHitRatio(), null, null));
-        AutopilotMemory.Watch watching = new AutopilotMemory.Watch(taking.action(), taking.host(), inForce, after, share,
+        AutopilotMemory.Watch watching = new AutopilotMemory.Watch(taking.action(), taking.host(), plan, after, share,
                 verdict.servedHitRatio(), null, history.size() - 1);
         log.add("Autopilot: " + summary + "; wrote plan revision " + nextRevision + " after the verdict said safe for "
                 + Durations.format(dwelt));
