@@ -111,7 +111,7 @@ class AutopilotMigrationTest {
                 assertThat(step.get("action")).as("step to revision %d", revision).isEqualTo(action);
                 assertThat(step.get("host")).as("the gentlest %s for %s at revision %d", action, SCHEME, revision - 1)
                         .isEqualTo(gentlest.get("host"));
-                assertThat(samples.verdictsBetween(at.minus(DWELL).plusMillis(200), at.minusMillis(100)))
+                assertThat(samples.verdictsBetween(at.minus(DWELL), at))
                         .as("the verdict during the dwell before revision %d", revision).isNotEmpty().containsOnly(true);
                 double before = ((Number) step.get("hitRatioBefore")).doubleValue();
                 double lowest = ((Number) step.get("lowestHitRatioAfter")).doubleValue();

@@ -99,8 +99,9 @@ class AutopilotRollbackTest {
             assertThat(because).startsWith("rolled back admit " + admitted + ": ");
             Instant stepped = Instant.parse((String) history.get(0).get("at"));
             Instant rolledBack = samples.firstAt(3);
+            // max-warmup from the step served, then two plan checks and a status sample
             assertThat(Duration.between(stepped, rolledBack)).as("from the step to its rollback served (%s)", because)
-                    .isLessThan(MAX_WARMUP.plusSeconds(2));
+                    .isLessThan(MAX_WARMUP.plusSeconds(3));
             assertThat(paused.getString("autopilot.whatNext"))
                     .isEqualTo("write the plan with a revision above 3 to resume: it goes on from that plan");
             Serving.awaitServed(server.port(), configReply(payload(7 + 3 + 3, clusters.primary().endpoint().config().nodes())));

@@ -20,10 +20,11 @@ import io.restassured.path.json.JsonPath;
 public final class StatusSampler implements AutoCloseable {
 
     /**
-     * @param at    when the request was sent
-     * @param steps the next steps shown, when worked out for what was served; else null
+     * @param at       when the request was sent
+     * @param received when the reply had come: the status was taken between the two
+     * @param steps    the next steps shown, when worked out for what was served; else null
      */
-    public record Sample(Instant at, boolean ready, Boolean safe, Long servedVersion, Long planRevision,
+    public record Sample(Instant at, Instant received, boolean ready, Boolean safe, Long servedVersion, Long planRevision,
             List<Map<String, Object>> steps) {
     }
 
@@ -45,7 +46,7 @@ public final class StatusSampler implements AutoCloseable {
         try {
             JsonPath status = status();
             boolean ready = status.getBoolean("ready");
-            samples.add(new Sample(at, ready, ready ? status.getBoolean("nextStepVerdict.safe") : null,
+            samples.add(new Sample(at, Instant.now(), ready, ready ? status.getBoolean("nextStepVerdict.safe") : null,
                     ready ? status.getLong("served.version") : null,
                     status.get("plan.revision") == null ? null : status.getLong("plan.revision"),
                     status.getBoolean("keyMovement.nextStepsCurrent") ? status.getList("keyMovement.nextSteps") : null));
@@ -66,9 +67,9 @@ public final class StatusSampler implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError("no sample shows the next steps at plan revision " + revision));
     }
 
-    /** What the verdict said in each sample sent from {@code from} to {@code to}. */
+    /** What the verdict said in each sample taken from {@code from} to {@code to}: sent after the one, answered before the other. */
     public List<Boolean> verdictsBetween(Instant from, Instant to) {
-        return samples.stream().filter(s -> s.ready() && !s.at().isBefore(from) && !s.at().isAfter(to))
+        return samples.stream().filter(s -> s.ready() && !s.at().isBefore(from) && !s.received().isAfter(to))
                 .map(Sample::safe).toList();
     }
 
