@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import io.memgrate.autopilot.Autopilot;
 import io.memgrate.cluster.Side;
 import io.memgrate.control.PlanWatcher;
 import io.memgrate.merge.MergedView;
@@ -25,7 +26,8 @@ import io.quarkus.runtime.StartupEvent;
  * declare the sides to the merged view, so nothing is served until each has answered;</li>
  * <li>apply the migration plan file, if any, so the first merge is served under it;</li>
  * <li>bind the client listener, so a port in use stops start-up before any upstream is polled;</li>
- * <li>start polling, and watching the plan file.</li>
+ * <li>start polling, and watching the plan file;</li>
+ * <li>start the autopilot, when enabled: it goes on from the plan in force.</li>
  * </ol>
  * On shutdown the listener drains first, answering what clients already asked from the view the pollers keep
  * current, then the pollers stop.
@@ -40,10 +42,11 @@ public class Memgrate {
     private final ConfigEndpointServer server;
     private final Upstreams upstreams;
     private final PlanWatcher planWatcher;
+    private final Autopilot autopilot;
 
     @Inject
     public Memgrate(SettingsChecks settingsChecks, EndpointSources endpointSources, MergedView view, StatusGauges gauges,
-            ConfigEndpointServer server, Upstreams upstreams, PlanWatcher planWatcher) {
+            ConfigEndpointServer server, Upstreams upstreams, PlanWatcher planWatcher, Autopilot autopilot) {
         this.settingsChecks = settingsChecks;
         this.endpointSources = endpointSources;
         this.view = view;
@@ -51,6 +54,7 @@ public class Memgrate {
         this.server = server;
         this.upstreams = upstreams;
         this.planWatcher = planWatcher;
+        this.autopilot = autopilot;
     }
 
     void onStart(@Observes StartupEvent event) throws Exception {
@@ -64,9 +68,11 @@ public class Memgrate {
         server.start();
         upstreams.start(sources);
         planWatcher.start();
+        autopilot.start();
     }
 
     void onStop(@Observes ShutdownEvent event) throws Exception {
+        autopilot.stop();
         planWatcher.stop();
         server.stop();
         upstreams.stop();

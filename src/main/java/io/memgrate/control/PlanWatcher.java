@@ -77,6 +77,8 @@ public class PlanWatcher {
     /** The content last acted on, applied or refused: each content is acted on once. Read thread only. */
     private String lastActedOn;
     private volatile Refusal lastRefusal;
+    /** The text of the plan applied last, comments included; null before one is. */
+    private volatile String appliedContent;
     /** The file could not be read at the last check: each distinct read error is reported once. */
     private boolean readFailing;
     private long timer = -1;
@@ -101,6 +103,11 @@ public class PlanWatcher {
 
     public Optional<Refusal> lastRefusal() {
         return Optional.ofNullable(lastRefusal);
+    }
+
+    /** The text of the plan applied last, comments included (the autopilot's notes are comments); empty before one. */
+    public Optional<String> appliedContent() {
+        return Optional.ofNullable(appliedContent);
     }
 
     /** Since when the read in progress has been running, once it runs longer than a read can take; else empty. */
@@ -134,6 +141,7 @@ public class PlanWatcher {
             }
             lastActedOn = content;
             view.applyPlan(PlanFile.parse(content));
+            appliedContent = content;
         } catch (PlanRefusedException e) {
             throw new ConfigurationException("memgrate.migration.plan-file=" + path + " is refused: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -235,6 +243,7 @@ public class PlanWatcher {
         lastActedOn = content;
         try {
             view.applyPlan(PlanFile.parse(content));
+            appliedContent = content;
             lastRefusal = null;
         } catch (PlanRefusedException e) {
             refused(e);

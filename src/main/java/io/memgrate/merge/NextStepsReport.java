@@ -1,6 +1,10 @@
 package io.memgrate.merge;
 
+import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+
+import io.memgrate.movement.HashScheme;
 
 /**
  * The next steps worked out last, and the state they were worked out for.
@@ -12,4 +16,15 @@ import java.util.List;
  *                      while they are worked out again after a change
  */
 public record NextStepsReport(List<NextStep> steps, Long servedVersion, Long planRevision, boolean current) {
+
+    /**
+     * The step to take next in the migration order, for clients hashing with {@code scheme}: while a secondary host waits,
+     * the admission that moves the fewest keys; then the withdrawal that moves the fewest. Of steps moving the same
+     * share, the first listed. Empty when no step remains.
+     */
+    public Optional<NextStep> gentlest(HashScheme scheme) {
+        Comparator<NextStep> fewestKeys = Comparator.comparingDouble(step -> step.keysMoved().fractions().get(scheme));
+        Optional<NextStep> admit = steps.stream().filter(step -> step.action().equals("admit")).min(fewestKeys);
+        return admit.isPresent() ? admit : steps.stream().filter(step -> step.action().equals("withdraw")).min(fewestKeys);
+    }
 }

@@ -142,6 +142,11 @@ public class MemgrateMetrics {
         registry.counter("memgrate.plan.checks.skipped").increment();
     }
 
+    /** The autopilot wrote a plan: a step {@code taken}, or a step {@code rolled-back}. */
+    public void autopilotStep(String action, String outcome) {
+        registry.counter("memgrate.autopilot.steps", "action", action, "outcome", outcome).increment();
+    }
+
     public void resolutionFailed(Side side, String reason) {
         registry.counter("memgrate.aws.resolution.failures", "upstream", side.label(), "reason", reason).increment();
     }

@@ -1,5 +1,9 @@
 package io.memgrate.movement;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
 /**
  * A way real clients map keys onto the node list a configuration endpoint serves. Memgrate serves each node as
  * {@code host|ip|port}; the schemes differ in which of these they hash, so each says what string stands for a node.
@@ -54,6 +58,16 @@ public enum HashScheme {
     /** A short lower-case name for metrics and JSON. */
     public String label() {
         return label;
+    }
+
+    /** The scheme named {@code label}, as {@link #label()} gives it. */
+    public static Optional<HashScheme> byLabel(String label) {
+        return Arrays.stream(values()).filter(scheme -> scheme.label.equals(label)).findFirst();
+    }
+
+    /** Every scheme's label, in declaration order. */
+    public static List<String> labels() {
+        return Arrays.stream(values()).map(HashScheme::label).toList();
     }
 
     /** Which clients hash keys this way, and how they are set up to. */

@@ -8,7 +8,7 @@ import io.memgrate.cluster.Side;
 
 /**
  * Every node of both clusters with what Memgrate read from it, whether each admitted node is warm, and whether the
- * next migration step looks safe. Memgrate only reports it: it never takes a step by itself.
+ * next migration step looks safe. Only the autopilot, when enabled, takes a step on it.
  *
  * @param statsInterval how often nodes are read; zero when node statistics are off
  * @param primary       the primary's nodes, in its order

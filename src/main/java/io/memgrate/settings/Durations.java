@@ -23,4 +23,25 @@ public final class Durations {
             }
         }
     }
+
+    /** In the settings' own form, whole units down to seconds: {@code 4m12s}, {@code 10m}, {@code 1h}; below 1 s {@code 500ms}. */
+    public static String format(Duration duration) {
+        if (duration.compareTo(Duration.ofSeconds(1)) < 0) {
+            return duration.toMillis() + "ms";
+        }
+        StringBuilder text = new StringBuilder();
+        long hours = duration.toHours();
+        int minutes = duration.toMinutesPart();
+        int seconds = duration.toSecondsPart();
+        if (hours > 0) {
+            text.append(hours).append('h');
+        }
+        if (minutes > 0) {
+            text.append(minutes).append('m');
+        }
+        if (seconds > 0) {
+            text.append(seconds).append('s');
+        }
+        return text.toString();
+    }
 }

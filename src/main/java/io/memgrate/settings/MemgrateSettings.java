@@ -200,6 +200,34 @@ public interface MemgrateSettings {
          */
         @WithDefault("0.05")
         double warmMargin();
+
+        /**
+         * The hashing scheme the fleet's clients use, as a {@code io.memgrate.movement.HashScheme} label: it picks the
+         * gentlest next step and the movement the autopilot predicts; absent = every scheme is shown alike.
+         */
+        Optional<String> clientHashing();
+
+        /** Takes the steps of the plan itself, in file mode: writes the next plan revision into the plan file. */
+        Autopilot autopilot();
+    }
+
+    interface Autopilot {
+        /** Off by default: every step is a person's edit of the plan. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** How long the next-step verdict must have said safe, since the last change of the served list, before a step. */
+        @WithDefault("10m")
+        @WithConverter(Durations.Converter.class)
+        Duration minDwell();
+
+        /** A daily UTC window {@code HH:MM-HH:MM} (may wrap midnight) outside which no step is taken; absent = any time. */
+        Optional<String> window();
+
+        /** How long the node admitted last may take to be warm before its admission is rolled back. */
+        @WithDefault("1h")
+        @WithConverter(Durations.Converter.class)
+        Duration maxWarmup();
     }
 
     interface Dev {

@@ -21,6 +21,7 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
 
 import io.memgrate.cluster.Topology;
+import io.memgrate.movement.HashScheme;
 import io.memgrate.protocol.ClientCommand;
 import io.quarkus.runtime.configuration.ConfigurationException;
 
@@ -117,6 +118,7 @@ public class SettingsChecks {
             problems.add("memgrate.migration.warm-margin=" + warmMargin
                     + " is refused: it is a difference of hit ratios, from 0 to 1 (default 0.05)");
         }
+        migrationControl(problems, settings.migration(), statsInterval);
         if (settings.shutdownDrainTimeout().isNegative()) {
             problems.add("memgrate.shutdown-drain-timeout=" + settings.shutdownDrainTimeout()
                     + " is refused: it must be 0 (do not wait) or more");
@@ -212,6 +214,52 @@ public class SettingsChecks {
             problems.add(refused + "Memgrate takes only " + String.join(", ", taken) + " from " + RegistryTls.prefix(
                     listener ? RegistryTls.LISTENER : RegistryTls.UPSTREAM) + "*"
                     + (clientCertificates ? " (it does not ask clients for certificates)" : "") + "; remove it");
+        }
+    }
+
+    /** The declared client hashing, and the autopilot's settings while it is enabled. */
+    private static void migrationControl(List<String> problems, MemgrateSettings.Migration migration, Duration statsInterval) {
+        Optional<String> hashing = migration.clientHashing();
+        hashing.filter(label -> HashScheme.byLabel(label).isEmpty()).ifPresent(label -> problems.add(
+                "memgrate.migration.client-hashing=" + label + " is refused: use one of "
+                        + String.join(", ", HashScheme.labels()) + " (the scheme your clients hash keys with)"));
+        MemgrateSettings.Autopilot autopilot = migration.autopilot();
+        autopilot.window().ifPresent(window -> {
+            try {
+                DailyWindow.parse(window);
+            } catch (IllegalArgumentException e) {
+                problems.add("memgrate.migration.autopilot.window=" + window + " is refused: " + e.getMessage());
+            }
+        });
+        atLeastOneMilli(problems, "memgrate.migration.autopilot.min-dwell", autopilot.minDwell());
+        atLeastOneMilli(problems, "memgrate.migration.autopilot.max-warmup", autopilot.maxWarmup());
+        if (!autopilot.enabled()) {
+            return;
+        }
+        if (hashing.isEmpty()) {
+            problems.add("memgrate.migration.autopilot.enabled=true is refused: set memgrate.migration.client-hashing to"
+                    + " the scheme your clients use (" + String.join(", ", HashScheme.labels())
+                    + "), so it knows the gentlest step");
+        }
+        if (statsInterval.isZero()) {
+            problems.add("memgrate.migration.autopilot.enabled=true is refused: memgrate.nodes.stats-interval is 0, so no"
+                    + " step ever looks safe; set it (default 30s)");
+        } else if (autopilot.minDwell().compareTo(statsInterval.multipliedBy(2)) < 0) {
+            problems.add("memgrate.migration.autopilot.min-dwell=" + autopilot.minDwell() + " is refused: it must be at"
+                    + " least two memgrate.nodes.stats-interval (" + statsInterval.multipliedBy(2) + "), one for the node"
+                    + " admitted last to be served a whole interval and one to measure it");
+        }
+        Optional<Path> planFile = migration.planFile();
+        if (planFile.isEmpty()) {
+            problems.add("memgrate.migration.autopilot.enabled=true is refused: set memgrate.migration.plan-file, the plan"
+                    + " it writes each step into");
+        } else {
+            Path folder = planFile.get().toAbsolutePath().getParent();
+            if (folder == null || !Files.isDirectory(folder) || !Files.isWritable(folder)) {
+                problems.add("memgrate.migration.plan-file=" + planFile.get() + " is refused with"
+                        + " memgrate.migration.autopilot.enabled=true: its folder " + folder + " is not a writable folder, and"
+                        + " the autopilot writes each plan to a file there, then renames it over the plan");
+            }
         }
     }
 

@@ -19,6 +19,7 @@ import io.memgrate.control.PlanWatcher;
 import io.memgrate.merge.MergedView;
 import io.memgrate.merge.NextStepsReport;
 import io.memgrate.merge.UpstreamState;
+import io.memgrate.movement.HashScheme;
 import io.memgrate.nodestats.NodeStatsBook;
 import io.memgrate.nodestats.NodesReport;
 import io.memgrate.nodestats.WarmUp;
@@ -39,9 +40,12 @@ public class MemgrateStatus {
     private final Duration statsInterval;
     private final double warmMargin;
     private final Clock clock;
+    private final HashScheme clientHashing;
+    private final AutopilotBoard autopilot;
+
     @Inject
     public MemgrateStatus(MergedView view, ConfigEndpointServer server, Upstreams upstreams, Lifecycle lifecycle,
-            PlanWatcher planWatcher, NodeStatsBook nodeStats, MemgrateSettings settings) {
+            PlanWatcher planWatcher, NodeStatsBook nodeStats, MemgrateSettings settings, AutopilotBoard autopilot) {
         this.view = view;
         this.nodeStats = nodeStats;
         this.statsInterval = settings.nodes().statsInterval();
@@ -51,6 +55,8 @@ public class MemgrateStatus {
         this.upstreams = upstreams;
         this.lifecycle = lifecycle;
         this.clock = Clock.systemUTC();
+        this.clientHashing = settings.migration().clientHashing().flatMap(HashScheme::byLabel).orElse(null);
+        this.autopilot = autopilot;
     }
 
     public StatusSnapshot snapshot() {
@@ -64,7 +70,8 @@ public class MemgrateStatus {
                 merged.upstreams().stream().map(state -> upstream(state, sincePollAttempt.get(state.side()), now)).toList(),
                 merged.plan(), planWatcher.file().orElse(null), planWatcher.lastRefusal().orElse(null),
                 planWatcher.readHangingSince().orElse(null),
-                merged.lastChange(), merged.nextSteps(), nodes(merged, now));
+                merged.lastChange(), merged.nextSteps(), nodes(merged, now), merged.lastStep(), clientHashing,
+                autopilot.report());
     }
 
     /** Every node of both clusters, the warm-up verdict and whether the next step looks safe. */

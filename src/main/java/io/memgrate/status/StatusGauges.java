@@ -96,6 +96,11 @@ public class StatusGauges {
         meters.add(Gauge.builder("memgrate.plan.read.hanging", status, s -> s.snapshot().planReadHangingSince() == null ? 0 : 1)
                 .description("1 while a read of the plan file has not returned (a FIFO, a hung mount): plan checks are"
                         + " skipped meanwhile").register(registry));
+        for (AutopilotReport.State state : AutopilotReport.State.values()) {
+            meters.add(Gauge.builder("memgrate.autopilot.state", status, s -> s.snapshot().autopilot().state() == state ? 1 : 0)
+                    .description("1 for the autopilot's current state: off, waiting, paused or complete")
+                    .tag("state", state.label()).register(registry));
+        }
     }
 
     /** Registers the per-upstream meters of a configured side. */

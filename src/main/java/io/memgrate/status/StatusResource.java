@@ -33,7 +33,26 @@ public class StatusResource {
 
     public record Status(boolean ready, Served served, Held held, String engineVersion, Integer listeningPort,
             int openConnections, List<Upstream> upstreams, Plan plan, KeyMovement keyMovement, Nodes nodes,
-            NextStepVerdict nextStepVerdict) {
+            NextStepVerdict nextStepVerdict, Autopilot autopilot) {
+    }
+
+    /**
+     * The autopilot ("Autopilot" in README): {@code off} unless {@code memgrate.migration.autopilot.enabled}.
+     *
+     * @param state         {@code off}, {@code waiting}, {@code paused} or {@code complete}
+     * @param waitingFor    what keeps it from the next step now
+     * @param pausedBecause why it paused; null unless paused
+     * @param nextStep      the step it takes next; null when none remains
+     * @param whatNext      what a person does next; null while it goes on by itself
+     * @param history       the steps it took since Memgrate started, oldest first
+     */
+    public record Autopilot(String state, List<String> waitingFor, String pausedBecause,
+            AutopilotReport.PlannedStep nextStep, String whatNext, List<AutopilotStep> history) {
+    }
+
+    /** @param rolledBack whether it wrote the plan before this step back, and {@code rolledBackBecause} why */
+    public record AutopilotStep(Instant at, String action, String host, long revision, double predictedShare,
+            Double hitRatioBefore, Double lowestHitRatioAfter, boolean rolledBack, String rolledBackBecause) {
     }
 
     /**
@@ -67,7 +86,7 @@ public class StatusResource {
     }
 
     /**
-     * Whether the next migration step looks safe. Memgrate only reports it: it never takes a step by itself.
+     * Whether the next migration step looks safe. Only the autopilot, when enabled, takes a step on it.
      *
      * @param reasons                      what blocks it, empty when it looks safe
      * @param servedHitRatio               the served nodes' hit ratio over the last interval, weighted by gets
@@ -85,8 +104,12 @@ public class StatusResource {
      * @param nextSteps        by each single step possible from the served list, as last worked out
      * @param nextStepsFor     the served version and plan revision they were worked out for; null before the first
      * @param nextStepsCurrent they are for what is served now: false while they are worked out again after a change
+     * @param clientHashing    the scheme declared by {@code memgrate.migration.client-hashing}; null when none is
+     * @param gentlestNextStep the next step in the migration order that moves the fewest keys for that scheme (an
+     *                         admission while one remains, then a withdrawal); null without a declared scheme or a step
      */
-    public record KeyMovement(Change lastChange, List<Step> nextSteps, NextStepsFor nextStepsFor, boolean nextStepsCurrent) {
+    public record KeyMovement(Change lastChange, List<Step> nextSteps, NextStepsFor nextStepsFor, boolean nextStepsCurrent,
+            String clientHashing, Step gentlestNextStep) {
     }
 
     /** @param planRevision null when no plan is applied (the union is served) */
@@ -144,16 +167,28 @@ public class StatusResource {
                 now.engineVersion(), now.listeningPort(), now.openConnections(),
                 now.upstreams().stream().map(StatusResource::upstream).toList(), plan(now),
                 keyMovement(now),
-                nodes(now.nodes()), nextStep(now.nodes().nextStep()));
+                nodes(now.nodes()), nextStep(now.nodes().nextStep()), autopilot(now.autopilot()));
+    }
+
+    private static Autopilot autopilot(AutopilotReport report) {
+        return new Autopilot(report.state().label(), report.waitingFor(), report.pausedBecause(), report.nextStep(),
+                report.whatNext(), report.history().stream().map(step -> new AutopilotStep(step.at(), step.action(),
+                        step.host(), step.revision(), step.predictedShare(), step.hitRatioBefore(),
+                        step.lowestHitRatioAfter(), step.rolledBack(), step.rolledBackBecause())).toList());
     }
 
     private static KeyMovement keyMovement(StatusSnapshot now) {
         NextStepsReport steps = now.nextSteps();
         return new KeyMovement(now.lastChange() == null ? null : new Change(now.lastChange().fromVersion(),
                 now.lastChange().toVersion(), fractions(now.lastChange().keysMoved())),
-                steps.steps().stream().map(step -> new Step(step.action(), step.host(), fractions(step.keysMoved()))).toList(),
+                steps.steps().stream().map(StatusResource::step).toList(),
                 steps.servedVersion() == null ? null : new NextStepsFor(steps.servedVersion(), steps.planRevision()),
-                steps.current());
+                steps.current(), now.clientHashing() == null ? null : now.clientHashing().label(),
+                now.gentlestNextStep().map(StatusResource::step).orElse(null));
+    }
+
+    private static Step step(io.memgrate.merge.NextStep step) {
+        return new Step(step.action(), step.host(), fractions(step.keysMoved()));
     }
 
     private static Nodes nodes(NodesReport report) {

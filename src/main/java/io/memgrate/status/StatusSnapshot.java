@@ -4,14 +4,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
 import io.memgrate.control.PlanWatcher;
 import io.memgrate.merge.HeldMerge;
+import io.memgrate.merge.NextStep;
 import io.memgrate.merge.NextStepsReport;
 import io.memgrate.merge.ServedChange;
+import io.memgrate.movement.HashScheme;
 import io.memgrate.nodestats.NodesReport;
 import io.memgrate.plan.MigrationPlan;
 
@@ -31,11 +34,15 @@ import io.memgrate.plan.MigrationPlan;
  * @param planReadHangingSince since when a read of the plan file has not returned, null unless one hangs
  * @param lastChange         the keys the last change of the served list moved, null before the first change
  * @param nextSteps          the next steps worked out last, and what for
+ * @param servedListChangedAt when the served node list last changed, null before it ever did
+ * @param clientHashing      the hashing scheme the clients are declared to use, null when none is
+ * @param autopilot          what the autopilot decided last
  */
 public record StatusSnapshot(Instant at, Topology served, HeldMerge held, String engineVersion, Integer listeningPort,
         int openConnections, boolean shuttingDown, boolean pollersStarted, Duration pollerStalledAfter,
         List<UpstreamStatus> upstreams, MigrationPlan plan, Path planFile, PlanWatcher.Refusal planRefusal,
-        Instant planReadHangingSince, ServedChange lastChange, NextStepsReport nextSteps, NodesReport nodes) {
+        Instant planReadHangingSince, ServedChange lastChange, NextStepsReport nextSteps, NodesReport nodes,
+        Instant servedListChangedAt, HashScheme clientHashing, AutopilotReport autopilot) {
 
     /** Clients get a complete merge from this replica: it has one, listens, and is not shutting down. */
     public boolean ready() {
@@ -49,6 +56,11 @@ public record StatusSnapshot(Instant at, Topology served, HeldMerge held, String
 
     public boolean listening() {
         return listeningPort != null;
+    }
+
+    /** The next step to take for the declared client hashing, in the migration order; empty without one declared. */
+    public Optional<NextStep> gentlestNextStep() {
+        return clientHashing == null ? Optional.empty() : nextSteps.gentlest(clientHashing);
     }
 
     /** Upstreams that have not answered yet, by label. */

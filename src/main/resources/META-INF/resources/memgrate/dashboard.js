@@ -165,20 +165,42 @@ function renderAlerts(status) {
   document.getElementById("alerts").replaceChildren(...alerts);
 }
 
+// The autopilot's state, one line under the verdict; hidden while it is off.
+function renderAutopilot(status) {
+  const line = document.getElementById("autopilot");
+  const pilot = status.autopilot;
+  const state = pilot ? pilot.state : "off";
+  line.setAttribute("data-state", state);
+  line.hidden = state === "off";
+  if (state === "off") return;
+  const next = pilot.nextStep;
+  const rolledBack = (pilot.history || []).filter(step => step.rolledBack).length;
+  line.replaceChildren(el("b", {}, "Autopilot: " + state),
+    state === "waiting" && pilot.waitingFor.length > 0 ? " for " + pilot.waitingFor.join("; ") : null,
+    state === "paused" ? " because " + pilot.pausedBecause : null,
+    next && state !== "complete" ? ` · next: ${next.action} ${next.host} (${percent(next.predictedShare)} of keys)` : null,
+    ` · ${(pilot.history || []).length} step(s) taken` + (rolledBack > 0 ? `, ${rolledBack} rolled back` : ""),
+    pilot.whatNext ? el("div", { class: "detail" }, "Next: " + pilot.whatNext) : null);
+}
+
 function renderSteps(status) {
   const movement = status.keyMovement || {};
   const steps = movement.nextSteps || [];
   const schemes = [...new Set(steps.flatMap(step => Object.keys(step.keysMoved || {})))];
-  // the gentlest step: fewest keys moved on average over the schemes
+  const declared = movement.clientHashing;
+  const chosen = movement.gentlestNextStep;
+  // the gentlest step: the declared scheme's next step; without one, fewest keys moved on average over the schemes
   const mean = step => { const shares = Object.values(step.keysMoved || {}); return shares.reduce((a, b) => a + b, 0) / Math.max(1, shares.length); };
-  const gentlest = steps.length === 0 ? -1 : steps.reduce((best, step, i) => mean(step) < mean(steps[best]) ? i : best, 0);
+  const gentlest = declared ? steps.findIndex(step => chosen && step.action === chosen.action && step.host === chosen.host)
+    : steps.length === 0 ? -1 : steps.reduce((best, step, i) => mean(step) < mean(steps[best]) ? i : best, 0);
   const share = ratio => el("td", { class: "num " + (ratio >= 0.5 ? "high" : ratio <= 0.25 ? "low" : "") }, percent(ratio));
   const last = movement.lastChange;
   document.getElementById("next-steps").replaceChildren(
     el("h3", {}, "Next steps: share of keys each would move"),
     steps.length === 0 ? el("p", { class: "none" }, "no step left: nothing to admit or withdraw") :
       el("table", {},
-        el("thead", {}, el("tr", {}, el("th", {}, "step"), schemes.map(s => el("th", { class: "num" }, s)))),
+        el("thead", {}, el("tr", {}, el("th", {}, "step"),
+          schemes.map(s => el("th", { class: "num" + (s === declared ? " declared" : "") }, s)))),
         el("tbody", {}, steps.map((step, i) => el("tr", { class: "step" + (i === gentlest ? " gentlest" : ""),
             "data-step": step.action + " " + step.host },
           el("td", { class: "name" }, step.action + " " + step.host),
@@ -186,7 +208,9 @@ function renderSteps(status) {
     el("p", { class: "note" }, movement.nextStepsCurrent === false ? (movement.nextStepsFor
         ? `Worked out for version ${movement.nextStepsFor.servedVersion}; being worked out again after the last change. `
         : "Being worked out. ") : null,
-      steps.length > 1 ? "Highlighted: the step that moves the fewest keys on average. " : null,
+      declared && gentlest >= 0 ? `Highlighted: the next step for ${declared} (memgrate.migration.client-hashing), the one`
+        + " that moves the fewest keys for it, admissions first. "
+        : steps.length > 1 ? "Highlighted: the step that moves the fewest keys on average. " : null,
       "Clients on consistent hashing (ketama) move about 1/N of the keys per step; array-mod clients most of them. ",
       last ? `Last change: version ${last.fromVersion} → ${last.toVersion}, moved ` +
         Object.entries(last.keysMoved).map(([s, r]) => `${s} ${percent(r)}`).join(", ") + "." : null));
@@ -200,6 +224,7 @@ function render(status) {
   const next = status.nextStepVerdict;
   document.getElementById("served-hit-ratio").textContent = percent(next && next.servedHitRatio);
   renderVerdict(status);
+  renderAutopilot(status);
   renderAlerts(status);
   for (const [side, title] of SIDES) renderCluster(status, side, title);
   renderSteps(status);

@@ -32,6 +32,7 @@ class ArchitectureTest {
             Set.of("upstream", "emulator", "control"),
             Set.of("discovery", "server"),
             Set.of("status"),
+            Set.of("autopilot"),
             Set.of("health"),
             Set.of("app"));
 

@@ -105,6 +105,11 @@ class MigrationPlanTest {
         assertThat(before.getList("plan.pending")).hasSize(4);
         assertThat(before.getList("served.byCluster.secondary")).isEmpty();
         assertThat(before.getList("keyMovement.nextSteps.action")).containsOnly("admit", "withdraw").hasSize(8);
+        // no client hashing declared, no autopilot: every scheme alike, and every step a person's
+        assertThat(before.getString("keyMovement.clientHashing")).isNull();
+        assertThat(before.getMap("keyMovement.gentlestNextStep")).isNull();
+        assertThat(before.getString("autopilot.state")).isEqualTo("off");
+        assertThat(metric("memgrate_autopilot_state{state=\"off\"}")).isEqualTo(1.0);
         Map<String, Float> estimate = before.getMap("keyMovement.nextSteps.find { it.action == 'admit' && it.host == '"
                 + newNodes().get(0).host() + "' }.keysMoved");
 

@@ -87,6 +87,69 @@ class SettingsChecksTest {
     }
 
     @Test
+    void clientHashingIsOneOfTheMovementSchemes() {
+        for (String label : List.of("array-mod-native", "ketama-aws-java", "ketama-xmemcached", "ketama-libmemcached")) {
+            assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.client-hashing", label))).isEmpty();
+        }
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.client-hashing", "ketama"))).containsExactly(
+                "memgrate.migration.client-hashing=ketama is refused: use one of array-mod-native, ketama-aws-java,"
+                        + " ketama-xmemcached, ketama-libmemcached (the scheme your clients hash keys with)");
+    }
+
+    @Test
+    void theAutopilotNeedsAPlanFileInAWritableFolderAndTheClientHashing() throws Exception {
+        Path plan = Files.writeString(dir.resolve("plan.yaml"), "revision: 1\n");
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.autopilot.enabled", "true",
+                "memgrate.migration.plan-file", plan.toString(),
+                "memgrate.migration.client-hashing", "ketama-aws-java",
+                "memgrate.migration.autopilot.window", "22:00-02:00"))).isEmpty();
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.autopilot.enabled", "true"))).containsExactly(
+                "memgrate.migration.autopilot.enabled=true is refused: set memgrate.migration.client-hashing to the scheme"
+                        + " your clients use (array-mod-native, ketama-aws-java, ketama-xmemcached, ketama-libmemcached),"
+                        + " so it knows the gentlest step",
+                "memgrate.migration.autopilot.enabled=true is refused: set memgrate.migration.plan-file, the plan it writes"
+                        + " each step into");
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.autopilot.enabled", "true",
+                "memgrate.migration.plan-file", plan.toString(),
+                "memgrate.migration.client-hashing", "ketama-aws-java",
+                "memgrate.migration.autopilot.min-dwell", "59s"))).containsExactly(
+                "memgrate.migration.autopilot.min-dwell=PT59S is refused: it must be at least two"
+                        + " memgrate.nodes.stats-interval (PT1M), one for the node admitted last to be served a whole"
+                        + " interval and one to measure it");
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.autopilot.enabled", "true",
+                "memgrate.migration.plan-file", plan.toString(),
+                "memgrate.migration.client-hashing", "ketama-aws-java",
+                "memgrate.nodes.stats-interval", "0"))).containsExactly(
+                "memgrate.migration.autopilot.enabled=true is refused: memgrate.nodes.stats-interval is 0, so no step ever"
+                        + " looks safe; set it (default 30s)");
+        // root may write anywhere, so the test names a folder that is not there
+        Path missing = dir.resolve("missing");
+        Path lockedPlan = missing.resolve("plan.yaml");
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.autopilot.enabled", "true",
+                "memgrate.migration.plan-file", lockedPlan.toString(),
+                "memgrate.migration.client-hashing", "ketama-aws-java"))).containsExactly(
+                "memgrate.migration.plan-file=" + lockedPlan + " is refused with memgrate.migration.autopilot.enabled=true:"
+                        + " its folder " + missing + " is not a writable folder, and the autopilot writes each plan to a file"
+                        + " there, then renames it over the plan");
+        // off: nothing of it is needed
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.plan-file", lockedPlan.toString()))).isEmpty();
+    }
+
+    @Test
+    void aMalformedAutopilotWindowIsRefused() {
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.autopilot.window", "2-6"))).containsExactly(
+                "memgrate.migration.autopilot.window=2-6 is refused: write it as HH:MM-HH:MM in UTC, e.g. 02:00-06:00");
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.autopilot.window", "02:00-24:00")))
+                .containsExactly("memgrate.migration.autopilot.window=02:00-24:00 is refused: hours are 00-23 and minutes"
+                        + " 00-59, e.g. 02:00-06:00");
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.autopilot.window", "02:00-02:00")))
+                .containsExactly("memgrate.migration.autopilot.window=02:00-02:00 is refused: its start and end are the same;"
+                        + " leave it unset for any time of day");
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.autopilot.min-dwell", "0s")))
+                .containsExactly("memgrate.migration.autopilot.min-dwell=PT0S is refused: it must be at least 1ms");
+    }
+
+    @Test
     void nonsenseNumbersAreRefusedOneLineEach() {
         assertThat(SettingsChecks.problems(TestSettings.read(
                 "memgrate.listen.port", "65536",
