@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import net.spy.memcached.ConnectionFactory;
 import net.spy.memcached.MemcachedConnection;
 import net.spy.memcached.MemcachedNode;
+import net.spy.memcached.compat.log.Logger;
+import net.spy.memcached.compat.log.LoggerFactory;
 import net.spy.memcached.config.ClusterConfiguration;
 import net.spy.memcached.config.NodeEndPoint;
 
@@ -37,6 +39,12 @@ final class ChangeAwaitingConnection extends MemcachedConnection {
                 factory.getOperationFactory());
         waitNanos = TimeUnit.MILLISECONDS.toNanos(
                 Math.max(1, Math.min(factory.getDynamicModePollingInterval(), CLIENT_WAIT_MILLIS)));
+    }
+
+    /** The client's own connection code logs here, under the client's category, as it does without the adapter. */
+    @Override
+    protected Logger getLogger() {
+        return LoggerFactory.getLogger(MemcachedConnection.class);
     }
 
     @Override

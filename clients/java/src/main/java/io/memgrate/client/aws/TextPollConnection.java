@@ -2,6 +2,7 @@ package io.memgrate.client.aws;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -20,13 +21,18 @@ import net.spy.memcached.MemcachedNode;
 import net.spy.memcached.NodeLocator;
 import net.spy.memcached.OperationFactory;
 import net.spy.memcached.auth.AuthDescriptor;
+import net.spy.memcached.compat.log.Logger;
+import net.spy.memcached.compat.log.LoggerFactory;
 import net.spy.memcached.config.ConfigEndpointSelectionStrategyFactory;
 import net.spy.memcached.metrics.MetricCollector;
 import net.spy.memcached.metrics.MetricType;
+import net.spy.memcached.ops.ConfigurationType;
 import net.spy.memcached.ops.GetConfigOperation;
 import net.spy.memcached.ops.GetOperation;
 import net.spy.memcached.ops.KeyedOperation;
 import net.spy.memcached.ops.Operation;
+import net.spy.memcached.ops.OperationStatus;
+import net.spy.memcached.ops.StatusCode;
 import net.spy.memcached.protocol.ascii.AsciiOperationFactory;
 import net.spy.memcached.transcoders.Transcoder;
 
@@ -35,14 +41,39 @@ import net.spy.memcached.transcoders.Transcoder;
  * always go as text, even from a client set to the binary protocol (which an ElastiCache endpoint also answers): the
  * client makes each poll with its own operation factory, and a binary one is sent as the same text request with the
  * same callback. Every other setting (timeouts, TLS, observers, failure mode, buffers) is the client's factory's.
+ * <p>
+ * While the connection is lost, a poll is answered at once with the configuration Memgrate last sent: the client keeps
+ * its nodes, as it would after a failed poll, but its poller does not log a timeout, an error and a count at every
+ * poll of the outage (the strategy logs the outage once when it begins and once when it ends).
  */
 final class TextPollConnection extends MemcachedConnection {
 
     private static final OperationFactory TEXT = new AsciiOperationFactory();
+    private static final OperationStatus ANSWERED = new OperationStatus(true, "END", StatusCode.SUCCESS);
+
+    private volatile boolean lost;
+    private volatile Answer lastAnswer;
 
     private TextPollConnection(TextProtocol factory, List<InetSocketAddress> memgrate) throws IOException {
         super(factory.getReadBufSize(), factory, memgrate, factory.getInitialObservers(), factory.getFailureMode(),
                 TEXT);
+        addObserver(new ConnectionObserver() {
+            @Override
+            public void connectionEstablished(SocketAddress memgrate, int reconnectCount) {
+                lost = false;
+            }
+
+            @Override
+            public void connectionLost(SocketAddress memgrate) {
+                lost = true;
+            }
+        });
+    }
+
+    /** The client's own connection code logs here, under the client's category, as it does without the adapter. */
+    @Override
+    protected Logger getLogger() {
+        return LoggerFactory.getLogger(MemcachedConnection.class);
     }
 
     static MemcachedConnection to(ConnectionFactory clients, List<InetSocketAddress> memgrate) throws IOException {
@@ -51,17 +82,27 @@ final class TextPollConnection extends MemcachedConnection {
 
     @Override
     public void enqueueOperation(InetSocketAddress memgrate, Operation poll) {
-        super.enqueueOperation(memgrate, asText(poll));
+        if (!(poll instanceof GetConfigOperation)) {
+            super.enqueueOperation(memgrate, asText(poll));
+            return;
+        }
+        ConfigurationType type = ((GetConfigOperation) poll).getType();
+        GetConfigOperation.Callback callback = (GetConfigOperation.Callback) poll.getCallback();
+        Answer last = lastAnswer;
+        if (lost && last != null && last.type == type) {
+            callback.gotData(type, last.flags, last.data.clone());
+            callback.receivedStatus(ANSWERED);
+            callback.complete();
+            return;
+        }
+        super.enqueueOperation(memgrate, TEXT.getConfig(type, new Remembered(callback)));
     }
 
-    /** The client polls with {@code config get cluster}, or {@code get AmazonElastiCache:cluster} on old engines. */
+    /** The client's other poll, {@code get AmazonElastiCache:cluster} for old engines, as text. */
     @SuppressWarnings("unchecked")
     private static Operation asText(Operation poll) {
         if (isText(poll)) {
             return poll;
-        }
-        if (poll instanceof GetConfigOperation) {
-            return TEXT.getConfig(((GetConfigOperation) poll).getType(), (GetConfigOperation.Callback) poll.getCallback());
         }
         if (poll instanceof GetOperation) {
             return TEXT.get(((KeyedOperation) poll).getKeys(), (GetOperation.Callback) poll.getCallback());
@@ -71,6 +112,45 @@ final class TextPollConnection extends MemcachedConnection {
 
     private static boolean isText(Operation operation) {
         return operation.getClass().getName().startsWith("net.spy.memcached.protocol.ascii.");
+    }
+
+    /** What Memgrate last answered to a poll. */
+    private static final class Answer {
+        final ConfigurationType type;
+        final int flags;
+        final byte[] data;
+
+        Answer(ConfigurationType type, int flags, byte[] data) {
+            this.type = type;
+            this.flags = flags;
+            this.data = data;
+        }
+    }
+
+    /** The client's callback for a poll, remembering Memgrate's answer. */
+    private final class Remembered implements GetConfigOperation.Callback {
+
+        private final GetConfigOperation.Callback client;
+
+        Remembered(GetConfigOperation.Callback client) {
+            this.client = client;
+        }
+
+        @Override
+        public void gotData(ConfigurationType type, int flags, byte[] data) {
+            lastAnswer = new Answer(type, flags, data.clone());
+            client.gotData(type, flags, data);
+        }
+
+        @Override
+        public void receivedStatus(OperationStatus status) {
+            client.receivedStatus(status);
+        }
+
+        @Override
+        public void complete() {
+            client.complete();
+        }
     }
 
     /** The client's factory with the text protocol: its own nodes and operations, and no SASL (binary only). */
