@@ -99,7 +99,6 @@ final class TextPollConnection extends MemcachedConnection {
     }
 
     /** The client's other poll, {@code get AmazonElastiCache:cluster} for old engines, as text. */
-    @SuppressWarnings("unchecked")
     private static Operation asText(Operation poll) {
         if (isText(poll)) {
             return poll;
