@@ -32,7 +32,8 @@ public enum HashScheme {
 
     /**
      * MD5 digests of {@code "host/ip:port-i"}: xmemcached's AWS client connects by host name, and the ring hashes the
-     * connected socket address as it prints. Spymemcached 2.x does the same for nodes given by host name.
+     * connected socket address as it prints: {@code "/ip:port-i"} when the host is an IP literal, which gives the
+     * address no host name. Spymemcached 2.x does the same for nodes given by host name.
      */
     KETAMA_XMEMCACHED("ketama-xmemcached",
             "xmemcached's AWSElasticCacheClient with KetamaMemcachedSessionLocator; spymemcached 2.x with KETAMA_HASH"),

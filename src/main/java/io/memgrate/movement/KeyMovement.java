@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.memgrate.cluster.HostAndPort;
+import io.memgrate.cluster.HostNames;
 import io.memgrate.cluster.Node;
 
 /**
@@ -146,7 +147,7 @@ public final class KeyMovement {
     static String nodeKey(HashScheme scheme, Node node) {
         return switch (scheme) {
             case KETAMA_AWS_JAVA -> awsJavaKey(node);
-            case KETAMA_XMEMCACHED -> socketAddressKey(node);
+            case KETAMA_XMEMCACHED -> xmemcachedKey(node);
             case KETAMA_LIBMEMCACHED -> libmemcachedKey(node);
             case ARRAY_MOD_NATIVE -> throw new IllegalArgumentException("array-mod hashes positions, not nodes");
         };
@@ -160,6 +161,14 @@ public final class KeyMovement {
     /** {@code ip:port}, the listed IP as the AWS Java client connects to it; by host name when none is listed. */
     private static String awsJavaKey(Node node) {
         return node.ip().isEmpty() ? socketAddressKey(node) : node.ip() + ':' + node.port();
+    }
+
+    /**
+     * The socket address xmemcached dials, the listed host's, as Java prints it: {@code /ip:port} when the host is an
+     * IP literal (an address made from a literal has no host name), else {@code host/ip:port}.
+     */
+    private static String xmemcachedKey(Node node) {
+        return HostNames.isIpLiteral(node.host()) ? "/" + node.host() + ':' + node.port() : socketAddressKey(node);
     }
 
     /** {@code host/ip:port}, as Java prints a socket address made from a host name; with no IP, as an unresolved one. */

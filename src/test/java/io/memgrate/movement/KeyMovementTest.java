@@ -65,6 +65,20 @@ class KeyMovementTest {
         assertAgrees(HashScheme.KETAMA_XMEMCACHED, RealLocators::xmemcachedKetama, migration(OLD, NEW));
     }
 
+    /**
+     * Hosts that are IP literals: xmemcached dials the literal, whose address has no host name, and hashes
+     * {@code /ip:port}; listed with the same IP, with another, and with none.
+     */
+    @Test
+    void ketamaXmemcachedAgreesWithXmemcachedsKetamaLocatorForHostsThatAreIpLiterals() {
+        assertAgrees(HashScheme.KETAMA_XMEMCACHED, RealLocators::xmemcachedKetama,
+                migration(nodes("10.0.0.%d", "10.0.0.%d", 11211), nodes("10.0.1.%d", "10.0.1.%d", 11211)));
+        assertAgrees(HashScheme.KETAMA_XMEMCACHED, RealLocators::xmemcachedKetama,
+                migration(nodes("10.9.0.%d", "10.0.0.%d", 11212), nodes("10.9.1.%d", "10.0.1.%d", 11212)));
+        assertAgrees(HashScheme.KETAMA_XMEMCACHED, RealLocators::xmemcachedKetama,
+                migration(nodes("10.0.0.%d", "", 11211), nodes("10.0.1.%d", "", 11211)));
+    }
+
     /** Nodes named by IP literals (not their listed IPs), on the default port, which the name leaves out, and off it. */
     @Test
     void ketamaLibmemcachedAgreesWithXmemcachedsNginxCompatibleKetama() {

@@ -13,6 +13,7 @@ import java.util.function.Function;
 
 import com.google.code.yanf4j.core.Session;
 
+import io.memgrate.cluster.HostNames;
 import io.memgrate.cluster.Node;
 import net.rubyeye.xmemcached.HashAlgorithm;
 import net.rubyeye.xmemcached.impl.KetamaMemcachedSessionLocator;
@@ -52,11 +53,13 @@ final class RealLocators {
 
     /**
      * xmemcached's KetamaMemcachedSessionLocator as its AWSElasticCacheClient uses it: sessions connected by host
-     * name, whose address string the connector records on connect.
+     * name, whose address string the connector records on connect. A host that is an IP literal is that address, with
+     * no name (as {@code new InetSocketAddress(host, port)} makes it); a host name resolves to the listed IP.
      */
     static Locator xmemcachedKetama(List<Node> nodes) {
-        return xmemcached(nodes, new KetamaMemcachedSessionLocator(),
-                node -> new InetSocketAddress(address(node.host(), node.ip()), node.port()));
+        return xmemcached(nodes, new KetamaMemcachedSessionLocator(), node -> HostNames.isIpLiteral(node.host())
+                ? new InetSocketAddress(node.host(), node.port())
+                : new InetSocketAddress(address(node.host(), node.ip()), node.port()));
     }
 
     /**

@@ -4,11 +4,15 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 
+import net.spy.memcached.BinaryConnectionFactory;
 import net.spy.memcached.ClientMode;
 import net.spy.memcached.ConnectionFactory;
 import net.spy.memcached.DefaultConnectionFactory;
-import net.spy.memcached.KetamaConnectionFactory;
+import net.spy.memcached.DefaultHashAlgorithm;
+import net.spy.memcached.KetamaNodeLocator;
 import net.spy.memcached.MemcachedClient;
+import net.spy.memcached.MemcachedNode;
+import net.spy.memcached.NodeLocator;
 import net.spy.memcached.config.ConfigEndpointSelectionStrategyFactory;
 import net.spy.memcached.config.NodeEndPoint;
 
@@ -18,23 +22,32 @@ import net.spy.memcached.config.NodeEndPoint;
  */
 public final class AwsClusterClients {
 
+    /** The memcached protocol the client speaks to its cache nodes (its configuration polls follow it). */
+    public enum Protocol {
+        TEXT, BINARY
+    }
+
     private AwsClusterClients() {
+    }
+
+    /** The ports of the nodes the client holds now, sorted. */
+    public static List<Integer> ports(MemcachedClient client) {
+        return client.getAllNodeEndPoints().stream().map(NodeEndPoint::getPort).sorted().toList();
+    }
+
+    /** A text-protocol client, as {@link #dynamic(int, long, ConfigEndpointSelectionStrategyFactory, Protocol, boolean)}. */
+    public static MemcachedClient dynamic(int memgratePort, long pollMillis, ConfigEndpointSelectionStrategyFactory strategy,
+            boolean ketama) throws IOException {
+        return dynamic(memgratePort, pollMillis, strategy, Protocol.TEXT, ketama);
     }
 
     /**
      * @param strategy how it picks the endpoint of each poll, or null for the client's default (a cache node)
      * @param ketama   consistent hashing (KETAMA_HASH), else its default array-mod hashing
      */
-    /** The ports of the nodes the client holds now, sorted. */
-    public static List<Integer> ports(MemcachedClient client) {
-        return client.getAllNodeEndPoints().stream().map(NodeEndPoint::getPort).sorted().toList();
-    }
-
     public static MemcachedClient dynamic(int memgratePort, long pollMillis, ConfigEndpointSelectionStrategyFactory strategy,
-            boolean ketama) throws IOException {
-        ConnectionFactory factory = ketama ? new KetamaConnectionFactory(ClientMode.Dynamic,
-                KetamaConnectionFactory.DEFAULT_OP_QUEUE_LEN, KetamaConnectionFactory.DEFAULT_READ_BUFFER_SIZE,
-                KetamaConnectionFactory.DEFAULT_OP_QUEUE_MAX_BLOCK_TIME) {
+            Protocol protocol, boolean ketama) throws IOException {
+        ConnectionFactory factory = protocol == Protocol.BINARY ? new BinaryConnectionFactory(ClientMode.Dynamic) {
             @Override
             public long getDynamicModePollingInterval() {
                 return pollMillis;
@@ -43,6 +56,11 @@ public final class AwsClusterClients {
             @Override
             public ConfigEndpointSelectionStrategyFactory getConfigEndpointSelectionStrategyFactory() {
                 return strategy != null ? strategy : super.getConfigEndpointSelectionStrategyFactory();
+            }
+
+            @Override
+            public NodeLocator createLocator(List<MemcachedNode> nodes) {
+                return ketama ? new KetamaNodeLocator(nodes, DefaultHashAlgorithm.KETAMA_HASH) : super.createLocator(nodes);
             }
         } : new DefaultConnectionFactory(ClientMode.Dynamic) {
             @Override
@@ -53,6 +71,11 @@ public final class AwsClusterClients {
             @Override
             public ConfigEndpointSelectionStrategyFactory getConfigEndpointSelectionStrategyFactory() {
                 return strategy != null ? strategy : super.getConfigEndpointSelectionStrategyFactory();
+            }
+
+            @Override
+            public NodeLocator createLocator(List<MemcachedNode> nodes) {
+                return ketama ? new KetamaNodeLocator(nodes, DefaultHashAlgorithm.KETAMA_HASH) : super.createLocator(nodes);
             }
         };
         return new MemcachedClient(factory, List.of(new InetSocketAddress("127.0.0.1", memgratePort)));

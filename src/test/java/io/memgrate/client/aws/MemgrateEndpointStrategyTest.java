@@ -39,13 +39,16 @@ class MemgrateEndpointStrategyTest {
 
     private static final String CLIENT = "AWS ElastiCache Cluster Client for Java 1.2.4";
     private static final String ADAPTER_LOG = "io.memgrate.client.aws.MemgrateEndpointStrategy";
+    private static final String POLLER_LOG = "net.spy.memcached.ConfigurationPoller";
+    /** What the client's poller logs at the start of each poll. */
+    private static final String POLL_STARTS = "Starting configuration poller";
     private static final long CLIENT_POLL_MILLIS = 200;
     private static final Duration WAIT = Duration.ofSeconds(30);
     /**
-     * After applying a change (its first poll applies one too) the client can stop polling for a while: its
-     * waitForConfigChangeApplied waits up to 50 s. A long-lived client's next change is awaited beyond that.
+     * The client's poller makes its first poll 5 s after start, and with the adapter follows each change within two
+     * polls after that (EveryChangeFollowedTest); without it, it could stop for 50 s after a change.
      */
-    private static final Duration AFTER_A_CHANGE = Duration.ofSeconds(70);
+    private static final Duration AFTER_A_CHANGE = Duration.ofSeconds(10);
     /** The client reconnects after 1, 2, 4, 8 ... s (at most 30 s) while the endpoint is down. */
     private static final Duration RECONNECT = Duration.ofSeconds(45);
 
@@ -118,12 +121,14 @@ class MemgrateEndpointStrategyTest {
      */
     @Test
     void whileMemgrateIsUnreachableTheClientKeepsItsNodesAndTheOutageIsLoggedOnce() throws Exception {
-        try (TcpRelay relay = new TcpRelay(server.port()); LogLines log = LogLines.of(ADAPTER_LOG)) {
+        try (TcpRelay relay = new TcpRelay(server.port()); LogLines log = LogLines.of(ADAPTER_LOG);
+                LogLines poller = LogLines.of(POLLER_LOG)) {
             MemcachedClient client = AwsClusterClients.dynamic(relay.port(), CLIENT_POLL_MILLIS,
                     new MemgrateEndpointStrategyFactory(), false);
             try {
                 List<Node> served = clusters.listedNodes();
                 assertThat(ports(client)).isEqualTo(TestClusters.ports(served));
+                await().atMost(WAIT).until(() -> poller.count(POLL_STARTS) > 0);
 
                 relay.cut();
                 await().atMost(WAIT).until(() -> log.count("is unreachable") == 1);
@@ -131,6 +136,11 @@ class MemgrateEndpointStrategyTest {
                 await().during(Duration.ofMillis(10 * CLIENT_POLL_MILLIS)).atMost(WAIT)
                         .until(() -> ports(client).equals(TestClusters.ports(served)));
                 assertThat(log.count("is unreachable")).isEqualTo(1);
+                // the client's poller keeps its pace (a failed poll takes three timed-out attempts), and logs at most
+                // the failure of a poll under way when the connection went
+                long pollsSoFar = poller.count(POLL_STARTS);
+                await().atMost(WAIT).until(() -> poller.count(POLL_STARTS) >= pollsSoFar + 10);
+                assertThat(poller.lines()).filteredOn(line -> line.startsWith("ERROR")).hasSizeLessThanOrEqualTo(1);
 
                 served.remove(clusters.drainFirstPrimaryNode());
                 relay.restore();

@@ -8,6 +8,7 @@ import java.util.List;
 import io.memgrate.client.EndpointOutage;
 import net.spy.memcached.ConnectionFactory;
 import net.spy.memcached.ConnectionObserver;
+import net.spy.memcached.DefaultConnectionFactory;
 import net.spy.memcached.MemcachedClient;
 import net.spy.memcached.MemcachedClientIF;
 import net.spy.memcached.MemcachedConnection;
@@ -20,7 +21,8 @@ import net.spy.memcached.config.NodeEndPoint;
  * Polls the configuration endpoint the client was given (Memgrate), over a connection of its own that never joins the
  * cache nodes. While Memgrate is unreachable the client keeps its node list; its poller retries on its next poll and
  * this connection reconnects by itself. The outage is logged once when the connection is lost and once when it is back.
- * Nothing here blocks: the client's poller thread waits for the answer, its I/O threads never do.
+ * The client's data connection is one whose poller cannot miss that a change was applied ({@link
+ * ChangeAwaitingConnection}). Nothing here blocks: the client's poller thread waits, its I/O threads never do.
  */
 final class MemgrateEndpointStrategy implements ConfigEndpointSelectionStrategy {
 
@@ -34,15 +36,33 @@ final class MemgrateEndpointStrategy implements ConfigEndpointSelectionStrategy 
         return ((MemcachedClient) client).getConfigurationNode();
     }
 
-    /** Called once, with the configuration endpoint, when the client starts in dynamic mode. */
+    /**
+     * Called once, with the configuration endpoint, when the client starts in dynamic mode. Returns the client's data
+     * connection: it starts on the endpoint too, and the first configuration replaces its nodes.
+     */
     @Override
     public MemcachedConnection setupMemcachedConnection(ConnectionFactory factory, List<InetSocketAddress> endpoint)
             throws IOException {
-        MemcachedConnection toMemgrate = factory.createConnection(endpoint);
+        MemcachedConnection toMemgrate = TextPollConnection.to(factory, endpoint);
         toMemgrate.addObserver(new OutageLog());
         configConnection = toMemgrate;
-        // the data connection starts on the endpoint too; the first configuration replaces its nodes
-        return factory.createConnection(endpoint);
+        if (makesItsOwnConnection(factory)) {
+            LOG.warn("%s overrides createConnection: its connection is used as it is, so after applying a change the"
+                    + " client can stop polling Memgrate for up to 50 s (MemcachedConnection.waitForConfigChangeApplied)"
+                    + " and follow the next change that late", factory.getClass().getName());
+            return factory.createConnection(endpoint);
+        }
+        return new ChangeAwaitingConnection(factory, endpoint);
+    }
+
+    /** Whether the factory builds its connection otherwise than the client's own factories do. */
+    static boolean makesItsOwnConnection(ConnectionFactory factory) {
+        try {
+            return factory.getClass().getMethod("createConnection", List.class)
+                    .getDeclaringClass() != DefaultConnectionFactory.class;
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException("a ConnectionFactory without createConnection(List)", e);
+        }
     }
 
     @Override
