@@ -135,8 +135,10 @@ class NodeStatsTest {
         traffic.hits(clusters.oldNodes().get(0));
         traffic.hits(clusters.oldNodes().get(1));
         traffic.misses(new1Memcached);
-        // each node is read at its own offset into the interval: wait for the served nodes and new-1 both measured
-        JsonPath waiting = await("the served nodes' and new-1's hit ratios measured").atMost(WAIT).until(NodeStatsTest::status,
+        // each node is read at its own offset into the interval, and a round ends when its last read does: wait for the
+        // served nodes and new-1 both measured for two intervals, so a whole round has ended with the level before the step
+        JsonPath waiting = await("the served nodes' and new-1's hit ratios measured").atMost(WAIT)
+                .during(Duration.ofMillis(700)).until(NodeStatsTest::status,
                 status -> status.get("nextStepVerdict.servedHitRatio") instanceof Number ratio && ratio.doubleValue() == 1.0
                         && Float.valueOf(0.0f).equals(node(status, "secondary", new1).get("hitRatio")));
         assertThat(node(waiting, "secondary", new1)).containsEntry("admission", "waiting").containsEntry("warm", null);
