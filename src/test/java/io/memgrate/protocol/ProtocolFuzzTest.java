@@ -1,146 +1,211 @@
 package io.memgrate.protocol;
 
+import static io.memgrate.support.RandomTrials.check;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.Test;
 
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
 import io.memgrate.protocol.Decoding.Shape;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
 
 /**
- * Property-based fuzzing of the client command parser and the upstream reply parser: no exception but the defined
- * one escapes, framing never reads past the input or the size limit, and format/parse round trips are stable.
- * {@code -Djqwik.tries.default=N} runs longer (README, Hardening).
+ * Random-input fuzzing of the client command parser and the upstream reply parser: no exception but the defined one
+ * escapes, framing never reads past the input or the size limit, and format/parse round trips are stable. Each
+ * property runs {@link io.memgrate.support.RandomTrials#DEFAULT_TRIES} seeded tries; a failure names its seed
+ * (README, Hardening).
  */
 class ProtocolFuzzTest {
 
     private static final int LIMIT = 4096;
+    /** Bytes that frame and fill replies, drawn often so random input reaches past the first check of a parser. */
+    private static final byte[] PROTOCOL_BYTES = "\r\n\r\n  0123456789|.-CONFIGVALUESTATEND".getBytes(StandardCharsets.US_ASCII);
+    private static final List<String> COMMAND_WORDS = List.of("config", "get", "cluster", "AmazonElastiCache:cluster",
+            "version", "stats", "quit", "set", "", " ", "\r");
+    private static final String HOST_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789";
 
-    @Property
-    void clientCommandParserClassifiesAnyLine(@ForAll @Size(max = 300) byte[] line) {
-        ClientCommand command = ClientCommand.parse(line);
-        assertThat(command.kind()).isNotNull();
+    @Test
+    void clientCommandParserClassifiesAnyLine() {
+        check("any line is classified", random -> {
+            ClientCommand command = ClientCommand.parse(bytes(random, 300));
+            assertThat(command.kind()).isNotNull();
+        });
     }
 
-    @Property
-    void clientCommandParserOnTextLikeLines(@ForAll("commandish") String line) {
-        ClientCommand command = ClientCommand.parse(line.getBytes(StandardCharsets.ISO_8859_1));
-        if (command.kind() == ClientCommand.Kind.CONFIG_GET_CLUSTER) {
-            assertThat(line.trim().split(" +")).containsExactly("config", "get", "cluster");
-        }
-    }
-
-    @Property
-    void framingAndParsingAnyBytesOnlyEverFailWithTheDefinedException(@ForAll @Size(max = 600) byte[] data,
-            @ForAll Shape shape) {
-        try {
-            ByteBuf in = Unpooled.wrappedBuffer(data);
-            Object reply = shape.decoder().decode(in, LIMIT);
-            int length = reply == null ? -1 : in.readerIndex();
-            assertThat(length).isBetween(-1, data.length);
-            assertThat(length).as("a decoded reply is not empty").isNotZero();
-            if (reply == null) {
-                assertThat(in.readerIndex()).as("nothing consumed while incomplete").isZero();
+    @Test
+    void clientCommandParserOnTextLikeLines() {
+        check("only `config get cluster` is that command", random -> {
+            String line = commandish(random);
+            ClientCommand command = ClientCommand.parse(line.getBytes(StandardCharsets.ISO_8859_1));
+            if (command.kind() == ClientCommand.Kind.CONFIG_GET_CLUSTER) {
+                assertThat(line.trim().split(" +")).as(line).containsExactly("config", "get", "cluster");
             }
-        } catch (MalformedReplyException expected) {
-            assertThat(expected.reason()).isNotBlank();
-        }
+        });
     }
 
-    @Property
-    void framingNeverWaitsPastTheSizeLimit(@ForAll @Size(max = 400) byte[] data, @ForAll Shape shape,
-            @ForAll @IntRange(min = 1, max = 200) int limit) {
-        try {
-            int length = Decoding.framed(shape.decoder(), data, data.length, limit);
-            assertThat(length).isLessThanOrEqualTo(limit);
-            if (length < 0) {
-                assertThat(data.length).as("waiting for more bytes only while under the limit").isLessThanOrEqualTo(limit);
+    @Test
+    void framingAndParsingAnyBytesOnlyEverFailWithTheDefinedException() {
+        check("any bytes decode or fail as defined", random -> {
+            byte[] data = bytes(random, 600);
+            Shape shape = shape(random);
+            try {
+                ByteBuf in = Unpooled.wrappedBuffer(data);
+                Object reply = shape.decoder().decode(in, LIMIT);
+                int length = reply == null ? -1 : in.readerIndex();
+                assertThat(length).isBetween(-1, data.length);
+                assertThat(length).as("a decoded reply is not empty").isNotZero();
+                if (reply == null) {
+                    assertThat(in.readerIndex()).as("nothing consumed while incomplete").isZero();
+                }
+            } catch (MalformedReplyException expected) {
+                assertThat(expected.reason()).isNotBlank();
             }
-        } catch (MalformedReplyException expected) {
-            assertThat(expected.reason()).isNotBlank();
-        }
+        });
     }
 
-    @Property
-    void mutatedValidRepliesOnlyEverFailWithTheDefinedException(@ForAll("configs") Topology config,
-            @ForAll @IntRange(min = 0, max = 10_000) int position, @ForAll byte replacement) {
-        byte[] reply = Replies.config(config);
-        reply[position % reply.length] = replacement;
-        try {
-            ReplyDecoder.config().decode(Unpooled.wrappedBuffer(reply), LIMIT);
-        } catch (MalformedReplyException expected) {
-            assertThat(expected.reason()).isNotBlank();
-        }
-    }
-
-    @Property
-    void formatThenParseIsTheIdentity(@ForAll("configs") Topology config, @ForAll boolean legacy) {
-        byte[] reply = legacy ? Replies.legacyConfig(config) : Replies.config(config);
-        ByteBuf in = Unpooled.wrappedBuffer(reply);
-        ConfigAnswer answer = ReplyDecoder.config().decode(in, LIMIT);
-        assertThat(in.readerIndex()).isEqualTo(reply.length);
-        assertThat(answer).isEqualTo(new ConfigAnswer.Found(config));
-        // and formatting the parsed value again gives the same bytes
-        assertThat(Replies.config(((ConfigAnswer.Found) answer).config())).isEqualTo(Replies.config(config));
-    }
-
-    @Property
-    void everyPrefixOfAValidReplyNeedsMoreBytes(@ForAll("configs") Topology config, @ForAll @IntRange(min = 0, max = 10_000) int cut) {
-        byte[] reply = Replies.config(config);
-        int prefix = cut % reply.length;
-        assertThat(Decoding.framed(ReplyDecoder.config(), reply, prefix, LIMIT)).isEqualTo(-1);
-    }
-
-    @Property
-    void aValidReplyCutAnywhereDecodesAsTheWhole(@ForAll("configs") Topology config, @ForAll boolean legacy,
-            @ForAll @IntRange(min = 0, max = 10_000) int first, @ForAll @IntRange(min = 0, max = 10_000) int second) {
-        byte[] reply = legacy ? Replies.legacyConfig(config) : Replies.config(config);
-        int a = first % (reply.length + 1);
-        int b = second % (reply.length + 1);
-        ReplyDecoder<ConfigAnswer> decoder = ReplyDecoder.config();
-        ByteBuf in = Unpooled.buffer();
-        ConfigAnswer answer = null;
-        for (int cut : IntStream.of(a, b, reply.length).sorted().distinct().toArray()) {
-            answer = decoder.decode(in.writeBytes(reply, in.writerIndex(), cut - in.writerIndex()), LIMIT);
-            if (cut < reply.length) {
-                assertThat(answer).as("decoded after %d of %d bytes", cut, reply.length).isNull();
+    @Test
+    void framingNeverWaitsPastTheSizeLimit() {
+        check("framing stops at the size limit", random -> {
+            byte[] data = bytes(random, 400);
+            Shape shape = shape(random);
+            int limit = 1 + random.nextInt(200);
+            try {
+                int length = Decoding.framed(shape.decoder(), data, data.length, limit);
+                assertThat(length).isLessThanOrEqualTo(limit);
+                if (length < 0) {
+                    assertThat(data.length).as("waiting for more bytes only while under the limit").isLessThanOrEqualTo(limit);
+                }
+            } catch (MalformedReplyException expected) {
+                assertThat(expected.reason()).isNotBlank();
             }
+        });
+    }
+
+    @Test
+    void mutatedValidRepliesOnlyEverFailWithTheDefinedException() {
+        check("a valid reply with changed bytes decodes or fails as defined", random -> {
+            byte[] reply = Replies.config(topology(random));
+            for (int changes = 1 + random.nextInt(3); changes > 0; changes--) {
+                reply[random.nextInt(reply.length)] = randomByte(random);
+            }
+            try {
+                ReplyDecoder.config().decode(Unpooled.wrappedBuffer(reply), LIMIT);
+            } catch (MalformedReplyException expected) {
+                assertThat(expected.reason()).isNotBlank();
+            }
+        });
+    }
+
+    @Test
+    void formatThenParseIsTheIdentity() {
+        check("format then parse gives the topology back", random -> {
+            Topology config = topology(random);
+            byte[] reply = random.nextBoolean() ? Replies.legacyConfig(config) : Replies.config(config);
+            ByteBuf in = Unpooled.wrappedBuffer(reply);
+            ConfigAnswer answer = ReplyDecoder.config().decode(in, LIMIT);
+            assertThat(in.readerIndex()).isEqualTo(reply.length);
+            assertThat(answer).isEqualTo(new ConfigAnswer.Found(config));
+            // and formatting the parsed value again gives the same bytes
+            assertThat(Replies.config(((ConfigAnswer.Found) answer).config())).isEqualTo(Replies.config(config));
+        });
+    }
+
+    @Test
+    void everyPrefixOfAValidReplyNeedsMoreBytes() {
+        check("a cut reply waits for more bytes", random -> {
+            byte[] reply = Replies.config(topology(random));
+            int prefix = random.nextInt(reply.length);
+            assertThat(Decoding.framed(ReplyDecoder.config(), reply, prefix, LIMIT)).isEqualTo(-1);
+        });
+    }
+
+    @Test
+    void aValidReplyCutAnywhereDecodesAsTheWhole() {
+        check("a reply arriving in pieces decodes once, whole", random -> {
+            Topology config = topology(random);
+            byte[] reply = random.nextBoolean() ? Replies.legacyConfig(config) : Replies.config(config);
+            int a = random.nextInt(reply.length + 1);
+            int b = random.nextInt(reply.length + 1);
+            ReplyDecoder<ConfigAnswer> decoder = ReplyDecoder.config();
+            ByteBuf in = Unpooled.buffer();
+            ConfigAnswer answer = null;
+            for (int cut : IntStream.of(a, b, reply.length).sorted().distinct().toArray()) {
+                answer = decoder.decode(in.writeBytes(reply, in.writerIndex(), cut - in.writerIndex()), LIMIT);
+                if (cut < reply.length) {
+                    assertThat(answer).as("decoded after %d of %d bytes", cut, reply.length).isNull();
+                }
+            }
+            assertThat(answer).isEqualTo(new ConfigAnswer.Found(config));
+            assertThat(in.isReadable()).isFalse();
+        });
+    }
+
+    /** Up to {@code maxLength} bytes; the empty and the longest input come up often, as they hide most bugs. */
+    private static byte[] bytes(Random random, int maxLength) {
+        int roll = random.nextInt(10);
+        int length = roll == 0 ? 0 : roll == 1 ? maxLength : random.nextInt(maxLength + 1);
+        byte[] data = new byte[length];
+        for (int i = 0; i < length; i++) {
+            data[i] = randomByte(random);
         }
-        assertThat(answer).isEqualTo(new ConfigAnswer.Found(config));
-        assertThat(in.isReadable()).isFalse();
+        return data;
     }
 
-    @Provide
-    Arbitrary<String> commandish() {
-        Arbitrary<String> words = Arbitraries.of("config", "get", "cluster", "AmazonElastiCache:cluster", "version",
-                "stats", "quit", "set", "", " ", "\r");
-        return words.list().ofMaxSize(5).map(list -> String.join(" ", list));
+    /** Any byte, a protocol byte one time in three. */
+    private static byte randomByte(Random random) {
+        return random.nextInt(3) == 0 ? PROTOCOL_BYTES[random.nextInt(PROTOCOL_BYTES.length)] : (byte) random.nextInt(256);
     }
 
-    @Provide
-    Arbitrary<Topology> configs() {
-        Arbitrary<String> label = Combinators.combine(Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyz0123456789")
-                .ofLength(1), Arbitraries.strings().withChars("abcdefghijklmnopqrstuvwxyz0123456789-").ofMaxLength(10))
-                .as((head, rest) -> rest.endsWith("-") ? head + rest + head : head + rest);
-        Arbitrary<String> host = label.list().ofMinSize(1).ofMaxSize(4).map(labels -> String.join(".", labels));
-        Arbitrary<String> ip = Arbitraries.oneOf(Arbitraries.just(""),
-                Arbitraries.integers().between(0, 255).list().ofSize(4).map(parts -> String.join(".",
-                        parts.stream().map(String::valueOf).toList())));
-        Arbitrary<Node> node = Combinators.combine(host, ip, Arbitraries.integers().between(1, 65535)).as(Node::new);
-        return Combinators.combine(Arbitraries.longs().between(0, Topology.MAX_VERSION), node.list().ofMinSize(1).ofMaxSize(20))
-                .as((version, nodes) -> new Topology(version, new ArrayList<>(nodes)));
+    private static Shape shape(Random random) {
+        return Shape.values()[random.nextInt(Shape.values().length)];
+    }
+
+    private static String commandish(Random random) {
+        List<String> words = new ArrayList<>();
+        for (int count = random.nextInt(6); count > 0; count--) {
+            words.add(COMMAND_WORDS.get(random.nextInt(COMMAND_WORDS.size())));
+        }
+        return String.join(" ", words);
+    }
+
+    /** A topology a cluster could list: 1 to 20 nodes with DNS-style names, an IP or none, any version. */
+    private static Topology topology(Random random) {
+        List<Node> nodes = new ArrayList<>();
+        for (int count = 1 + random.nextInt(20); count > 0; count--) {
+            nodes.add(new Node(host(random), ip(random), 1 + random.nextInt(65535)));
+        }
+        long version = random.nextInt(10) == 0 ? Topology.MAX_VERSION : random.nextLong(Topology.MAX_VERSION + 1);
+        return new Topology(version, nodes);
+    }
+
+    private static String host(Random random) {
+        List<String> labels = new ArrayList<>();
+        for (int count = 1 + random.nextInt(4); count > 0; count--) {
+            StringBuilder label = new StringBuilder().append(HOST_CHARS.charAt(random.nextInt(HOST_CHARS.length())));
+            for (int length = random.nextInt(11); length > 0; length--) {
+                label.append(random.nextInt(8) == 0 ? '-' : HOST_CHARS.charAt(random.nextInt(HOST_CHARS.length())));
+            }
+            if (label.charAt(label.length() - 1) == '-') {
+                label.append(label.charAt(0));
+            }
+            labels.add(label.toString());
+        }
+        return String.join(".", labels);
+    }
+
+    private static String ip(Random random) {
+        if (random.nextBoolean()) {
+            return "";
+        }
+        return IntStream.range(0, 4).mapToObj(part -> String.valueOf(random.nextInt(256)))
+                .reduce((left, right) -> left + "." + right).orElseThrow();
     }
 }
