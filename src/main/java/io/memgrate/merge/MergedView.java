@@ -147,7 +147,7 @@ public class MergedView {
         Topology merged;
         try {
             merged = merge(plan);
-        } catch (TopologyMerger.VersionOverflowException | TopologyMerger.NothingToServeException e) {
+        } catch (ServedVersion.OverflowException | TopologyMerger.NothingToServeException e) {
             if (!e.getMessage().equals(lastMergeFailure)) {
                 LOG.errorf("Keeping the served configuration: %s", e.getMessage());
                 lastMergeFailure = e.getMessage();
@@ -214,7 +214,7 @@ public class MergedView {
                 merge(next);
             } catch (TopologyMerger.NothingToServeException e) {
                 throw new PlanRefusedException("nothing-served", e.getMessage());
-            } catch (TopologyMerger.VersionOverflowException e) {
+            } catch (ServedVersion.OverflowException e) {
                 throw new PlanRefusedException("version", e.getMessage());
             }
         }
@@ -350,7 +350,8 @@ public class MergedView {
                     + ". Fix: lower memgrate.version-offset on every Memgrate replica, restart them, then restart every "
                     + "client so it forgets the version it holds.";
         }
-        return "Fix: raise memgrate.version-offset to at least " + (versionOffset + versionClientsTake - merged.version())
+        return "Fix: raise memgrate.version-offset to at least "
+                + ServedVersion.offsetReaching(versionClientsTake, merged.version(), versionOffset)
                 + " on every Memgrate replica, then restart them one by one.";
     }
 

@@ -48,7 +48,7 @@ public final class NextSteps {
         try {
             Topology after = TopologyMerger.merge(primary, secondary, candidate, versionOffset);
             return Optional.of(new NextStep(action, host, KeysMoved.to(fromServed, after.nodes())));
-        } catch (TopologyMerger.NothingToServeException | TopologyMerger.VersionOverflowException e) {
+        } catch (TopologyMerger.NothingToServeException | ServedVersion.OverflowException e) {
             return Optional.empty();
         }
     }

@@ -22,18 +22,14 @@ public final class TopologyMerger {
 
     /**
      * The primary's nodes the plan does not withdraw, in upstream order, then the secondary's nodes it admits, without
-     * exact duplicates (same host and port). The version is the sum of both versions, {@code versionOffset} and the
-     * plan's revision: it rises whenever either side's version or the plan's revision rises.
+     * exact duplicates (same host and port), at the {@link ServedVersion}.
      *
      * @param secondary null when no secondary is configured
-     * @throws VersionOverflowException when the sum does not fit a signed 32-bit integer
+     * @throws ServedVersion.OverflowException when the version does not fit the range clients accept
      * @throws NothingToServeException when the plan leaves no node
      */
     public static Topology merge(Topology primary, Topology secondary, MigrationPlan plan, long versionOffset) {
-        long version = primary.version() + versionOffset + plan.revision() + (secondary == null ? 0 : secondary.version());
-        if (version < 0 || version > Topology.MAX_VERSION) {
-            throw new VersionOverflowException(version);
-        }
+        long version = ServedVersion.of(primary, secondary, plan.revision(), versionOffset);
         List<Node> nodes = new ArrayList<>();
         Set<HostAndPort> added = new HashSet<>();
         add(nodes, added, Side.PRIMARY, primary, plan);
@@ -52,14 +48,6 @@ public final class TopologyMerger {
             if (plan.serves(side, candidate) && added.add(candidate.hostAndPort())) {
                 nodes.add(candidate);
             }
-        }
-    }
-
-    /** The merged version left the range clients accept. */
-    public static final class VersionOverflowException extends RuntimeException {
-        public VersionOverflowException(long version) {
-            super("merged version " + version + " is outside 0.." + Topology.MAX_VERSION
-                    + "; lower memgrate.version-offset");
         }
     }
 

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.Test;
 
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
+import io.memgrate.merge.ServedVersion;
+import io.memgrate.plan.MigrationPlan;
 import io.memgrate.server.ConfigEndpointServer;
 import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.TestClusters;
@@ -54,7 +56,8 @@ class ClusterIdDiscoveryTest {
 
         List<Node> expectedNodes = new ArrayList<>(recreated.nodes());
         expectedNodes.addAll(clusters.secondary().endpoint().config().nodes());
-        String expected = configReply(payload(recreated.version() + clusters.secondary().endpoint().config().version(), expectedNodes));
+        String expected = configReply(payload(ServedVersion.of(recreated, clusters.secondary().endpoint().config(),
+                MigrationPlan.UNION.revision(), 0), expectedNodes));
         Set<String> seen = new HashSet<>();
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20)).until(() -> {
             String reply = TextClient.configGet(server.port());

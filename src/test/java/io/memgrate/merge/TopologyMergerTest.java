@@ -70,14 +70,14 @@ class TopologyMergerTest {
     @Test
     void versionBeyondSigned32BitOverflows() {
         assertThatThrownBy(() -> TopologyMerger.merge(config(Integer.MAX_VALUE, P1), config(1, S1), MigrationPlan.UNION, 0))
-                .isInstanceOf(TopologyMerger.VersionOverflowException.class)
+                .isInstanceOf(ServedVersion.OverflowException.class)
                 .hasMessageContaining("2147483648");
     }
 
     @Test
     void offsetPushingAPassThroughVersionBeyondSigned32BitOverflows() {
         assertThatThrownBy(() -> TopologyMerger.merge(config(Integer.MAX_VALUE - 1, P1), null, MigrationPlan.UNION, 2))
-                .isInstanceOf(TopologyMerger.VersionOverflowException.class)
+                .isInstanceOf(ServedVersion.OverflowException.class)
                 .hasMessageContaining("version-offset");
     }
 }

@@ -26,7 +26,9 @@ import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.merge.HeldMerge;
 import io.memgrate.merge.MergedView;
+import io.memgrate.merge.ServedVersion;
 import io.memgrate.merge.UpstreamState;
+import io.memgrate.plan.MigrationPlan;
 import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.LogLines;
 import io.memgrate.support.TestClusters;
@@ -65,7 +67,8 @@ class ConfigEndpointServerTest {
     void configGetClusterAnswersTheMergedNodesByteForByte() {
         List<Node> oldNodes = clusters.primary().endpoint().config().nodes();
         List<Node> newNodes = clusters.secondary().endpoint().config().nodes();
-        long version = clusters.primary().endpoint().config().version() + clusters.secondary().endpoint().config().version();
+        long version = ServedVersion.of(clusters.primary().endpoint().config(), clusters.secondary().endpoint().config(),
+                MigrationPlan.UNION.revision(), 0);
         String payload = version + "\n"
                 + "old-1.test|127.0.0.1|" + oldNodes.get(0).port() + " old-2.test|127.0.0.1|" + oldNodes.get(1).port()
                 + " new-1.test|127.0.0.1|" + newNodes.get(0).port() + " new-2.test|127.0.0.1|" + newNodes.get(1).port() + "\n";

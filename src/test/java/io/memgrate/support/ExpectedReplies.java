@@ -6,6 +6,8 @@ import java.util.stream.Collectors;
 
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
+import io.memgrate.merge.ServedVersion;
+import io.memgrate.plan.MigrationPlan;
 
 /** The replies the tests expect, spelled out by hand from the wire format rather than by Memgrate's own formatter. */
 public final class ExpectedReplies {
@@ -27,12 +29,12 @@ public final class ExpectedReplies {
         return "VALUE AmazonElastiCache:cluster 0 " + payload.length() + "\r\n" + payload + "\r\nEND\r\n";
     }
 
-    /** The merged payload of the test clusters as they are now: versions added, primary nodes first. */
+    /** The merged payload of the test clusters as they are now, with no plan and no offset: primary nodes first. */
     public static String mergedPayload(TestClusters clusters) {
         Topology primary = clusters.primary().endpoint().config();
         Topology secondary = clusters.secondary().endpoint().config();
         List<Node> nodes = new ArrayList<>(primary.nodes());
         nodes.addAll(secondary.nodes());
-        return payload(primary.version() + secondary.version(), nodes);
+        return payload(ServedVersion.of(primary, secondary, MigrationPlan.UNION.revision(), 0), nodes);
     }
 }
