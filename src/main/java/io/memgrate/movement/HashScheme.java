@@ -17,43 +17,41 @@ public enum HashScheme {
 
     /**
      * A key goes to the node at (Java {@code String.hashCode} as an unsigned 32-bit number) mod n in the served order,
-     * so only positions count, not names.
+     * so only positions count, not names. Clients: the AWS Java cluster client by default (ArrayModNodeLocator,
+     * NATIVE_HASH).
      */
-    ARRAY_MOD_NATIVE("array-mod-native",
-            "AWS Java cluster client by default (ArrayModNodeLocator, NATIVE_HASH)"),
+    ARRAY_MOD_NATIVE("array-mod-native"),
 
     /**
      * SHA-384 digests (1.2.x of the AWS client replaced spymemcached's MD5 here) of {@code "ip:port-i"}: the client
      * connects to the listed IP, and a socket address made from an IP alone prints as {@code /ip:port}, whose slash
      * the client drops. An entry without an IP is connected by host name and hashed as {@code "host/ip:port"}.
+     * Clients: the AWS Java cluster client with KETAMA_HASH (KetamaNodeLocator).
      */
-    KETAMA_AWS_JAVA("ketama-aws-java",
-            "AWS Java cluster client with KETAMA_HASH (KetamaNodeLocator)"),
+    KETAMA_AWS_JAVA("ketama-aws-java"),
 
     /**
      * MD5 digests of {@code "host/ip:port-i"}: xmemcached's AWS client connects by host name, and the ring hashes the
      * connected socket address as it prints: {@code "/ip:port-i"} when the host is an IP literal, which gives the
-     * address no host name. Spymemcached 2.x does the same for nodes given by host name.
+     * address no host name. Spymemcached 2.x does the same for nodes given by host name. Clients: xmemcached's
+     * AWSElasticCacheClient with KetamaMemcachedSessionLocator; spymemcached 2.x with KETAMA_HASH.
      */
-    KETAMA_XMEMCACHED("ketama-xmemcached",
-            "xmemcached's AWSElasticCacheClient with KetamaMemcachedSessionLocator; spymemcached 2.x with KETAMA_HASH"),
+    KETAMA_XMEMCACHED("ketama-xmemcached"),
 
     /**
      * MD5 digests of {@code "host-i"}, or {@code "host:port-i"} off the default port 11211: libmemcached's
      * libketama-compatible ketama (MEMCACHED_BEHAVIOR_KETAMA_WEIGHTED), with the host name the AWS client for PHP
      * keeps from the served list. xmemcached's nginx-compatible ketama ({@code cwNginxUpstreamConsistent}) builds the
-     * same ring from the IP it connects to, so it matches this scheme for nodes named by their IP.
+     * same ring from the IP it connects to, so it matches this scheme for nodes named by their IP. Clients:
+     * libmemcached with libketama compatibility: the AWS PHP client and PHP memcached (OPT_LIBKETAMA_COMPATIBLE),
+     * pylibmc ({@code ketama_weighted}).
      */
-    KETAMA_LIBMEMCACHED("ketama-libmemcached",
-            "libmemcached with libketama compatibility: AWS PHP client and PHP memcached (OPT_LIBKETAMA_COMPATIBLE),"
-                    + " pylibmc (ketama_weighted)");
+    KETAMA_LIBMEMCACHED("ketama-libmemcached");
 
     private final String label;
-    private final String clients;
 
-    HashScheme(String label, String clients) {
+    HashScheme(String label) {
         this.label = label;
-        this.clients = clients;
     }
 
     /** A short lower-case name for metrics and JSON. */
@@ -69,10 +67,5 @@ public enum HashScheme {
     /** Every scheme's label, in declaration order. */
     public static List<String> labels() {
         return Arrays.stream(values()).map(HashScheme::label).toList();
-    }
-
-    /** Which clients hash keys this way, and how they are set up to. */
-    public String clients() {
-        return clients;
     }
 }

@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
  * One client command line, classified. Memgrate answers only the read-only commands of a configuration
  * endpoint; everything else is {@link Kind#UNSUPPORTED}, so no client can change what is served.
  */
-public record ClientCommand(Kind kind, String line) {
+public record ClientCommand(Kind kind) {
 
     /** The key older engines (before 1.4.14) keep the cluster configuration under. */
     public static final String LEGACY_CONFIG_KEY = "AmazonElastiCache:cluster";
@@ -33,7 +33,7 @@ public record ClientCommand(Kind kind, String line) {
     public static ClientCommand parse(byte[] line) {
         String text = new String(line, StandardCharsets.ISO_8859_1);
         String[] tokens = SPACES.split(text.trim());
-        return new ClientCommand(classify(tokens), text);
+        return new ClientCommand(classify(tokens));
     }
 
     private static Kind classify(String[] tokens) {
