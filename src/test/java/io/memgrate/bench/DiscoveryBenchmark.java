@@ -478,7 +478,7 @@ public final class DiscoveryBenchmark {
 
     /** One measured window of the node statistics phase: a build with node statistics on or off. */
     private record NodeStatsRun(String build, boolean statsOn, LoadGenerator.Result result, List<Double> gcPausesMillis,
-            double serverCpuPercent, double statsRequestsPerSecond) {
+            double serverCpuPercent, double statsRequestsPerSecond, double fleetCpuPercent) {
 
         double p99() {
             return result.micros(99);
@@ -544,6 +544,7 @@ public final class DiscoveryBenchmark {
         try (ServerProcess process = ServerProcess.start(label, command, instance.directory, outDir.resolve(label + ".log"))) {
             awaitReady(process, instance.listenPort, instance.httpPort, reply);
             long[] cpu = new long[2];
+            long[] fleetCpu = new long[2];
             long[] requests = new long[2];
             int[] gcLines = new int[2];
             LoadGenerator.Result result = new LoadGenerator(new LoadGenerator.Settings(
@@ -551,21 +552,24 @@ public final class DiscoveryBenchmark {
                     statsWarmup, statsMeasure, Duration.ofMillis(statsPollMillis).toNanos())).run(() -> {
                         cpu[0] = process.cpuNanos();
                         requests[0] = fleet.requests();
+                        fleetCpu[0] = fleet.cpuNanos();
                         gcLines[0] = gcPauses(gcLog).size();
                     }, () -> { }, () -> {
                         cpu[1] = process.cpuNanos();
                         requests[1] = fleet.requests();
+                        fleetCpu[1] = fleet.cpuNanos();
                         gcLines[1] = gcPauses(gcLog).size();
                     }, Duration.ofSeconds(1));
             errors += result.errors();
             printErrors(label, result);
             List<Double> pauses = gcPauses(gcLog).subList(gcLines[0], gcLines[1]);
             NodeStatsRun run = new NodeStatsRun(variant.name, statsOn, result, pauses,
-                    100.0 * (cpu[1] - cpu[0]) / (result.seconds() * 1e9), (requests[1] - requests[0]) / result.seconds());
+                    100.0 * (cpu[1] - cpu[0]) / (result.seconds() * 1e9), (requests[1] - requests[0]) / result.seconds(),
+                    100.0 * (fleetCpu[1] - fleetCpu[0]) / (result.seconds() * 1e9));
             out("%-15s stats %-3s round %d: %,.0f req/s  p50/p99/p99.9 %s µs, max %.0f µs; GC pauses %d (%.1f ms in all, max %.1f"
-                    + " ms); server CPU %.0f%%; node stats requests %.0f/s", variant.name, statsOn ? "on" : "off", round,
-                    result.throughput(), percentiles(result), run.maxMicros(), pauses.size(), sum(pauses), max(pauses),
-                    run.serverCpuPercent(), run.statsRequestsPerSecond());
+                    + " ms); server CPU %.0f%%; node stats requests %.0f/s; fleet CPU (generator's CPU) %.1f%%", variant.name,
+                    statsOn ? "on" : "off", round, result.throughput(), percentiles(result), run.maxMicros(), pauses.size(),
+                    sum(pauses), max(pauses), run.serverCpuPercent(), run.statsRequestsPerSecond(), run.fleetCpuPercent());
             return run;
         }
     }
@@ -600,16 +604,17 @@ public final class DiscoveryBenchmark {
         out("");
         out("Node statistics results (median of %d rounds; range over rounds in brackets):", statsRounds);
         out("");
-        out("| build | node stats | config p50 µs | config p99 µs | config max µs | GC pauses per window | GC pause ms per window | longest GC pause ms | server CPU | stats req/s |");
-        out("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        out("| build | node stats | config p50 µs | config p99 µs | config max µs | GC pauses per window | GC pause ms per window | longest GC pause ms | server CPU | stats req/s | fleet CPU |");
+        out("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         for (Variant variant : variants) {
             for (boolean on : List.of(false, true)) {
                 List<NodeStatsRun> these = runs.stream().filter(r -> r.build().equals(variant.name) && r.statsOn() == on).toList();
-                out("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", variant.name, on ? statsInterval : "off",
+                out("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", variant.name, on ? statsInterval : "off",
                         spread(these, r -> r.result().micros(50)), spread(these, NodeStatsRun::p99),
                         spread(these, NodeStatsRun::maxMicros), spread(these, r -> r.gcPausesMillis().size()),
                         spread(these, r -> sum(r.gcPausesMillis())), spread(these, r -> max(r.gcPausesMillis())),
-                        spread(these, NodeStatsRun::serverCpuPercent), spread(these, NodeStatsRun::statsRequestsPerSecond));
+                        spread(these, NodeStatsRun::serverCpuPercent), spread(these, NodeStatsRun::statsRequestsPerSecond),
+                        spread(these, NodeStatsRun::fleetCpuPercent));
             }
         }
         out("");
