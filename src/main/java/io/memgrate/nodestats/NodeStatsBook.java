@@ -159,7 +159,7 @@ public class NodeStatsBook {
         }
         if (!Boolean.FALSE.equals(entry.reading.reachable())) {
             LOG.warnf("Node %s is unreachable for statistics: %s. The served configuration does not change; it is read"
-                    + " again every interval.", node, reason);
+                    + " again, less often while it keeps failing.", node, reason);
         }
         entry.reading = new NodeReading(false, reason, null, null, entry.reading.hitRatioHistory());
         publish();

@@ -32,7 +32,7 @@ import io.vertx.core.net.NetClient;
  * over one reused connection per node with the configuration endpoints' timeout and TLS and a reply size limit of its
  * own (a node's reply is a few KB, and one that streams without end must cost little), and
  * writes what it learns in the {@link NodeStatsBook}. Each node is read at its own offset into the interval, so the
- * work comes in small pieces. A node whose last request is still out is skipped, so each node gets at most one request
+ * work comes in small pieces; a node that keeps failing is read less often ({@link #backoffRounds}). A node whose last request is still out is skipped, so each node gets at most one request
  * per interval whatever happens; status readers and metrics scrapes never reach a node.
  * Nothing here touches the served configuration.
  */
@@ -40,12 +40,18 @@ final class NodeStatsPoller {
 
     private static final Logger LOG = Logger.getLogger(NodeStatsPoller.class);
     private static final Buffer STATS = Buffer.buffer("stats\r\n");
+    /** A node that keeps failing is read at most this many intervals apart... */
+    static final int MAX_BACKOFF_INTERVALS = 8;
+    /** ...and at least this often, so that one that recovers is seen soon whatever the interval. */
+    static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
 
     private final Context context;
     private final NetClient client;
     private final MergedView view;
     private final NodeStatsBook book;
     private final long intervalMillis;
+    /** The most rounds a failing node is skipped for, from {@link #MAX_BACKOFF_INTERVALS} and {@link #MAX_BACKOFF}. */
+    private final long maxBackoffRounds;
     private final Duration timeout;
     private final int maxReplyBytes;
     private final boolean tls;
@@ -53,12 +59,16 @@ final class NodeStatsPoller {
     /** By node; touched on the context only. */
     private final Map<HostAndPort, Polled> polled = new HashMap<>();
     private long timer = -1;
+    /** Rounds begun so far; touched on the context only. */
+    private long rounds;
 
-    /** One node's connection and whether a request is out on it. */
+    /** One node's connection, whether a request is out on it, and when a node that keeps failing is read next. */
     private static final class Polled {
         final HostAndPort address;
         final UpstreamConnection connection;
         boolean requestOut;
+        int failuresInARow;
+        long nextRound;
 
         Polled(HostAndPort address, UpstreamConnection connection) {
             this.address = address;
@@ -73,6 +83,7 @@ final class NodeStatsPoller {
         this.view = view;
         this.book = book;
         this.intervalMillis = Math.max(1, interval.toMillis());
+        this.maxBackoffRounds = Math.max(1, Math.min(MAX_BACKOFF_INTERVALS, MAX_BACKOFF.toMillis() / intervalMillis));
         this.timeout = timeout;
         this.maxReplyBytes = maxReplyBytes;
         this.tls = tls;
@@ -91,10 +102,11 @@ final class NodeStatsPoller {
     }
 
     /**
-     * One request to every listed node that has none out, spread over the interval; an exception is logged and the
-     * next round goes on.
+     * One request to every listed node that has none out and is not backing off, spread over the interval; an
+     * exception is logged and the next round goes on.
      */
     private void round() {
+        rounds++;
         try {
             MergedView.Snapshot merged = view.snapshot();
             Map<HostAndPort, Node> listed = new LinkedHashMap<>();
@@ -118,7 +130,7 @@ final class NodeStatsPoller {
             int index = 0;
             for (Map.Entry<HostAndPort, Node> entry : listed.entrySet()) {
                 Polled target = connectionTo(entry.getKey(), entry.getValue());
-                if (!target.requestOut) {
+                if (!target.requestOut && rounds >= target.nextRound) {
                     requests.add(readAt(index * intervalMillis / listed.size(), entry.getKey(), target));
                 }
                 index++;
@@ -156,11 +168,23 @@ final class NodeStatsPoller {
                 .onComplete(done -> {
                     target.requestOut = false;
                     if (done.succeeded()) {
+                        target.failuresInARow = 0;
                         book.sampled(node, done.result());
                     } else {
+                        target.failuresInARow++;
+                        target.nextRound = rounds + backoffRounds(target.failuresInARow);
                         book.failed(node, reason(done.cause()));
                     }
                 });
+    }
+
+    /**
+     * Rounds until a node that failed {@code failuresInARow} times in a row is read again: 1, 2, 4, ... up to the
+     * cap. Each read of a node that is down or answers garbage costs a connection and an error; one that recovers is
+     * seen within the cap.
+     */
+    long backoffRounds(int failuresInARow) {
+        return Math.min(maxBackoffRounds, 1L << Math.min(failuresInARow - 1, 30));
     }
 
     private String reason(Throwable error) {

@@ -342,7 +342,7 @@ class NodeStatsTest {
         });
         int hugeReads = huge.requests();
         int endlessReads = endless.requests();
-        await("both read again, every interval").atMost(WAIT).until(() -> huge.requests() >= hugeReads + 2
+        await("both read again").atMost(WAIT).until(() -> huge.requests() >= hugeReads + 2
                 && endless.requests() >= endlessReads + 2);
         JsonPath status = status();
         assertThat(node(status, "secondary", endlessNode)).containsEntry("reachable", false)
@@ -350,6 +350,25 @@ class NodeStatsTest {
         assertThat(metric(series("memgrate_node_reachable", "secondary", hugeNode))).isZero();
         assertThat(node(status, "primary", old(0))).as("the other nodes are still read")
                 .containsEntry("reachable", true);
+    }
+
+    @Test
+    void aNodeThatKeepsFailingIsReadLessOftenAndSeenWhenItRecovers() {
+        FakeStatsNode failing = fake("ERROR\r\n");
+        Node node = list(clusters.secondary(), "new-9.test", failing.port());
+        await("new-9 unreachable").atMost(WAIT).until(() -> Boolean.FALSE.equals(node(status(), "secondary", node).get("reachable")));
+        int before = failing.requests();
+        long started = System.nanoTime();
+        await("new-9 unreachable all along").during(Duration.ofSeconds(6)).atMost(WAIT).until(() ->
+                Boolean.FALSE.equals(node(status(), "secondary", node).get("reachable")));
+        double rounds = (System.nanoTime() - started) / 1e6 / INTERVAL.toMillis();
+
+        // after 1, 2, 4, then every 8 rounds of 300 ms (the cap), where every round would read it without the backoff
+        assertThat(failing.requests() - before).as("reads in %.0f rounds", rounds).isPositive()
+                .isLessThanOrEqualTo((int) (rounds / 4) + 2);
+        failing.answer(FakeStatsNode.stats(100, 10, 5));
+        await("new-9 read again once it answers").atMost(WAIT).until(() ->
+                Boolean.TRUE.equals(node(status(), "secondary", node).get("reachable")));
     }
 
     @Test
