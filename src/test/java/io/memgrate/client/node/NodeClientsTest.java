@@ -128,11 +128,11 @@ class NodeClientsTest {
 
             clusters.drainFirstPrimaryNode();
             clusters.awaitMergeServed(server.port());
-            await().during(NEVER).atMost(NEVER.plus(FOLLOWS)).until(() -> client.ports().equals(atStart));
+            client.keepsNodes("after a drain", atStart);
 
             clusters.addNode(clusters.secondary(), "localhost");
             clusters.awaitMergeServed(server.port());
-            await().during(NEVER).atMost(NEVER.plus(FOLLOWS)).until(() -> client.ports().equals(atStart));
+            client.keepsNodes("after an addition", atStart);
 
             assertThat(client.errors()).as("errors the client reported").isEmpty();
             String never = "never: still its start-up list " + NEVER.toSeconds() + " s after (it polls only at connect)";
@@ -215,6 +215,16 @@ class NodeClientsTest {
                         + expected + ", it uses " + ports + "; its output: " + output, e);
             }
             return ClientTable.secondsSince(sinceNanos);
+        }
+
+        /** Checks that the client still uses {@code expected} after 25 polls' time (NEVER). */
+        void keepsNodes(String when, List<Integer> expected) {
+            try {
+                await().during(NEVER).atMost(NEVER.plus(FOLLOWS)).until(() -> ports.equals(expected));
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError(name() + " does not keep its start-up nodes " + expected + " " + when
+                        + ": it uses " + ports + "; its output: " + output, e);
+            }
         }
 
         @Override
