@@ -23,27 +23,30 @@ const path = require('path');
 
 const reportError = (error) => console.log(`error ${String(error && error.message ? error.message : error).split('\n')[0]}`);
 
-// Each client as the application would start it, and the "host:port" ids of the nodes it uses now (read from its
-// state: the clients emit no event for every change, and the memcached-elasticache client starts on the endpoint).
+// Each client's npm package, and the client started as the application would start it with the "host:port" ids of
+// the nodes it uses now (read from its state: the clients emit no event for every change, and the
+// memcached-elasticache client starts on the endpoint).
 const clients = {
-    'memcache': () => memcacheClient(false),
-    'memcache-legacy': () => memcacheClient(true),
-    'memcached-elasticache': () => {
-        const Client = require('memcached-elasticache');
-        const client = new Client(endpoint, { autoDiscoverInterval: pollMillis });
-        client.on('autoDiscoverFailure', reportError);
-        const servers = () => [].concat(client._innerClient.servers);
-        return { nodes: servers, close: () => client.end() };
+    'memcache': { npmPackage: 'memcache', start: (loaded) => memcacheClient(loaded, false) },
+    'memcache-legacy': { npmPackage: 'memcache', start: (loaded) => memcacheClient(loaded, true) },
+    'memcached-elasticache': {
+        npmPackage: 'memcached-elasticache',
+        start: (Client) => {
+            const client = new Client(endpoint, { autoDiscoverInterval: pollMillis });
+            client.on('autoDiscoverFailure', reportError);
+            return { nodes: () => [].concat(client._innerClient.servers), close: () => client.end() };
+        },
     },
-    'memcache-plus': () => {
-        const MemcachePlus = require('memcache-plus');
-        const client = new MemcachePlus({ hosts: [endpoint], autodiscover: true, onNetError: reportError });
-        return { nodes: () => Object.keys(client.connections), close: () => client.disconnect() };
+    'memcache-plus': {
+        npmPackage: 'memcache-plus',
+        start: (MemcachePlus) => {
+            const client = new MemcachePlus({ hosts: [endpoint], autodiscover: true, onNetError: reportError });
+            return { nodes: () => Object.keys(client.connections), close: () => client.disconnect() };
+        },
     },
 };
 
-function memcacheClient(legacyKey) {
-    const { Memcache } = require('memcache');
+function memcacheClient({ Memcache }, legacyKey) {
     const client = new Memcache({
         nodes: [],
         autoDiscover: { enabled: true, configEndpoint: endpoint, pollingInterval: pollMillis, useLegacyCommand: legacyKey },
@@ -53,15 +56,17 @@ function memcacheClient(legacyKey) {
     return { nodes: () => client.nodeIds, close: () => client.disconnect() };
 }
 
-if (!clients[clientName]) {
+const chosen = clients[clientName];
+if (!chosen) {
     console.error(`unknown client ${clientName}: one of ${Object.keys(clients).join(', ')}`);
     process.exit(2);
 }
 
-const npmPackage = clientName === 'memcache-legacy' ? 'memcache' : clientName;
-const installed = JSON.parse(fs.readFileSync(path.join(__dirname, 'node_modules', npmPackage, 'package.json'), 'utf8'));
-console.log(`started \`${npmPackage}\` ${installed.version} on Node.js ${process.version}`);
-const client = clients[clientName]();
+// loaded before the start is reported, so that the times measured are the client's, not the loading of its modules
+const loaded = require(chosen.npmPackage);
+const installed = JSON.parse(fs.readFileSync(path.join(__dirname, 'node_modules', chosen.npmPackage, 'package.json'), 'utf8'));
+console.log(`started \`${chosen.npmPackage}\` ${installed.version} on Node.js ${process.version}`);
+const client = chosen.start(loaded);
 let reported = null;
 const report = () => {
     const ports = client.nodes().map((id) => Number.parseInt(id.slice(id.lastIndexOf(':') + 1), 10)).sort((a, b) => a - b);
