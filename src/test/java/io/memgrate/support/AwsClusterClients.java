@@ -2,6 +2,7 @@ package io.memgrate.support;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 
 import net.spy.memcached.BinaryConnectionFactory;
@@ -25,6 +26,16 @@ public final class AwsClusterClients {
     /** The memcached protocol the client speaks to its cache nodes (its configuration polls follow it). */
     public enum Protocol {
         TEXT, BINARY
+    }
+
+    /**
+     * How long a client from {@link #dynamic} with Memgrate's adapter may take to use a change Memgrate serves: its
+     * poller makes its first poll 5 s after the client starts, then follows each change within two polls (the adapter's
+     * wait cannot miss that a change was applied, EveryChangeFollowedTest), plus room for a loaded, shared machine.
+     * The client's own wait could stop its poller for 50 s after a change.
+     */
+    public static Duration adapterFollowsAChange(long pollMillis) {
+        return Duration.ofSeconds(5).plusMillis(2 * pollMillis).plusSeconds(4);
     }
 
     private AwsClusterClients() {

@@ -44,11 +44,7 @@ class MemgrateEndpointStrategyTest {
     private static final String POLL_STARTS = "Starting configuration poller";
     private static final long CLIENT_POLL_MILLIS = 200;
     private static final Duration WAIT = Duration.ofSeconds(30);
-    /**
-     * The client's poller makes its first poll 5 s after start, and with the adapter follows each change within two
-     * polls after that (EveryChangeFollowedTest); without it, it could stop for 50 s after a change.
-     */
-    private static final Duration AFTER_A_CHANGE = Duration.ofSeconds(10);
+    private static final Duration AFTER_A_CHANGE = AwsClusterClients.adapterFollowsAChange(CLIENT_POLL_MILLIS);
     /** The client reconnects after 1, 2, 4, 8 ... s (at most 30 s) while the endpoint is down. */
     private static final Duration RECONNECT = Duration.ofSeconds(45);
 

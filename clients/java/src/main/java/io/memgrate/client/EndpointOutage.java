@@ -35,7 +35,9 @@ public final class EndpointOutage {
         return System.currentTimeMillis() - downSinceMillis;
     }
 
-    /** Failures since the endpoint last answered: 0 while it answers. */
+    /**
+     * @return the failures since the endpoint last answered: 0 while it answers
+     */
     public synchronized long failuresSinceLastAnswer() {
         return failuresSinceLastAnswer;
     }

@@ -47,28 +47,62 @@ public class MemgrateElastiCacheClient extends AWSElasticCacheClient {
     private ConfigEndpointConnection memgrate;
     private EndpointOutage outage;
 
+    /**
+     * Polls Memgrate every minute, as {@link AWSElasticCacheClient}'s default.
+     *
+     * @param memgrate Memgrate's address, where the cluster's configuration endpoint was given
+     * @throws IOException when the first configuration cannot be had
+     */
     public MemgrateElastiCacheClient(InetSocketAddress memgrate) throws IOException {
         this(memgrate, DEFAULT_POLL_CONFIG_INTERVAL_MS);
     }
 
+    /**
+     * @param memgrate                 Memgrate's address, where the cluster's configuration endpoint was given
+     * @param pollConfigIntervalMillis how often to ask Memgrate for the configuration
+     * @throws IOException when the first configuration cannot be had
+     */
     public MemgrateElastiCacheClient(InetSocketAddress memgrate, long pollConfigIntervalMillis) throws IOException {
         this(memgrate, pollConfigIntervalMillis, new TextCommandFactory());
     }
 
+    /**
+     * @param memgrate                 Memgrate's address, where the cluster's configuration endpoint was given
+     * @param pollConfigIntervalMillis how often to ask Memgrate for the configuration
+     * @param commandFactory           the protocol spoken to the cache nodes (the polls to Memgrate are text whatever it is)
+     * @throws IOException when the first configuration cannot be had
+     */
     public MemgrateElastiCacheClient(InetSocketAddress memgrate, long pollConfigIntervalMillis,
             CommandFactory commandFactory) throws IOException {
         this(Collections.singletonList(memgrate), pollConfigIntervalMillis, commandFactory);
     }
 
+    /**
+     * Polls Memgrate every minute, as {@link AWSElasticCacheClient}'s default.
+     *
+     * @param memgrate Memgrate's addresses, the next one asked after a failed poll
+     * @throws IOException when the first configuration cannot be had
+     */
     public MemgrateElastiCacheClient(List<InetSocketAddress> memgrate) throws IOException {
         this(memgrate, DEFAULT_POLL_CONFIG_INTERVAL_MS);
     }
 
+    /**
+     * @param memgrate                 Memgrate's addresses, the next one asked after a failed poll
+     * @param pollConfigIntervalMillis how often to ask Memgrate for the configuration
+     * @throws IOException when the first configuration cannot be had
+     */
     public MemgrateElastiCacheClient(List<InetSocketAddress> memgrate, long pollConfigIntervalMillis)
             throws IOException {
         this(memgrate, pollConfigIntervalMillis, new TextCommandFactory());
     }
 
+    /**
+     * @param memgrate                 Memgrate's addresses, the next one asked after a failed poll
+     * @param pollConfigIntervalMillis how often to ask Memgrate for the configuration
+     * @param commandFactory           the protocol spoken to the cache nodes (the polls to Memgrate are text whatever it is)
+     * @throws IOException when the first configuration cannot be had
+     */
     public MemgrateElastiCacheClient(List<InetSocketAddress> memgrate, long pollConfigIntervalMillis,
             CommandFactory commandFactory) throws IOException {
         this(memgrate, pollConfigIntervalMillis, commandFactory, null);
@@ -78,6 +112,11 @@ public class MemgrateElastiCacheClient extends AWSElasticCacheClient {
      * With a session locator of your choice, which {@link AWSElasticCacheClient}'s constructors do not take: give a
      * {@link KetamaMemcachedSessionLocator} so that a migration step moves about 1/N of the keys, not nearly all of
      * them as the default array-mod locator does.
+     *
+     * @param memgrate                 Memgrate's addresses, the next one asked after a failed poll
+     * @param pollConfigIntervalMillis how often to ask Memgrate for the configuration
+     * @param locator                  how the client picks a node for a key
+     * @throws IOException when the first configuration cannot be had
      */
     public MemgrateElastiCacheClient(List<InetSocketAddress> memgrate, long pollConfigIntervalMillis,
             MemcachedSessionLocator locator) throws IOException {
