@@ -3,6 +3,7 @@ package io.memgrate.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,19 +14,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
-
-import jakarta.inject.Inject;
 
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.memgrate.cluster.Topology;
-import io.memgrate.server.ConfigEndpointServer;
 import io.memgrate.support.InjectTestClusters;
-import io.memgrate.support.KeySpaceTraffic;
+import io.memgrate.support.MemcachedProcess;
 import io.memgrate.support.TestClusters;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
@@ -35,7 +36,7 @@ import io.quarkus.test.junit.QuarkusTest;
 
 /**
  * Every Grafana dashboard query and every alert expression of {@code deploy/components}, run on a real Prometheus that
- * scrapes a real Memgrate (real memcached nodes behind ElastiCache-like fronts, under client traffic) once it has met
+ * scrapes a real Memgrate (real memcached nodes behind ElastiCache-like fronts, read by clients) once it has met
  * what they watch: a migration step, a plan refused, an upstream failing, an upstream's version going down and a served
  * node lost. Each returns series carrying the labels its panel shows (its legend's and its outermost aggregation's),
  * or, for the alerts named in {@link #QUIET}, no series, for the reason given there. Prints one line per query.
@@ -62,9 +63,6 @@ class MonitoringOnPrometheusTest {
             "alert MemgratePlanReadHanging", "every read of the plan file returns",
             "alert MemgrateHitRatioDroppedAfterStep", "Prometheus holds no hit ratio from 15 minutes before the step");
 
-    @Inject
-    ConfigEndpointServer server;
-
     @TestHTTPResource("/q/metrics")
     URL metrics;
 
@@ -83,9 +81,10 @@ class MonitoringOnPrometheusTest {
         assertThat(queries).as("the dashboard's and the rules' queries").hasSizeGreaterThan(20).containsKeys(
                 QUIET.keySet().toArray(String[]::new));
 
+        ScheduledExecutorService reads = Executors.newSingleThreadScheduledExecutor();
         try (PrometheusServer prometheus = PrometheusServer.start(directory, metrics.getHost() + ":" + metrics.getPort(),
-                metrics.getPath(), TARGET_LABELS);
-                KeySpaceTraffic traffic = KeySpaceTraffic.start(server.port(), 300)) {
+                metrics.getPath(), TARGET_LABELS)) {
+            readEveryNode(reads);
             await("Prometheus scraping Memgrate").atMost(WAIT).until(() -> !prometheus.query("up{job=\"memgrate\"} == 1").isEmpty());
 
             // An upstream failing: its polls fail and the age of its last answer grows past the alert's 30 s.
@@ -117,7 +116,26 @@ class MonitoringOnPrometheusTest {
                         lines.set(printed);
                     });
             lines.get().forEach(System.out::println);
+        } finally {
+            reads.shutdownNow();
+            assertThat(reads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
+    }
+
+    /** Clients' reads on every node, a hit and a miss each time, so every node has a hit ratio; a lost node is skipped. */
+    private void readEveryNode(ScheduledExecutorService reads) throws IOException {
+        List<MemcachedProcess> nodes = new ArrayList<>(clusters.oldNodes());
+        nodes.addAll(clusters.newNodes());
+        for (MemcachedProcess node : nodes) {
+            node.command("set present 0 0 1\r\nv\r\n");
+        }
+        reads.scheduleWithFixedDelay(() -> nodes.forEach(node -> {
+            try {
+                node.command("get present absent\r\n");
+            } catch (IOException e) {
+                // the node the test lost: clients miss it too
+            }
+        }), 0, 20, TimeUnit.MILLISECONDS);
     }
 
     /** Checks one query on Prometheus, returns the line that shows its result. */
