@@ -470,7 +470,7 @@ class DeployManifestsTest {
 
     @Test
     void everyMonitoringQueryIsBalancedAndNamesMemgratesMetrics() {
-        // That each metric and label exists in a running Memgrate's /q/metrics: MonitoringMetricsTest.
+        // That each query answers on a real Prometheus scraping a running Memgrate: MonitoringOnPrometheusTest.
         Map<String, String> queries = MonitoringQueries.all(root);
         assertTrue(queries.size() >= 20, "the dashboard's and the rules' queries: " + queries.keySet());
         List<Executable> checks = new ArrayList<>();
