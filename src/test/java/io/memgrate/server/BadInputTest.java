@@ -14,16 +14,10 @@ import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.memgrate.support.InjectTestClusters;
-import io.memgrate.support.Serving;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -32,24 +26,7 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @TestProfile(SmallClientLimits.class)
 @WithTestResource(TestClusters.class)
-class BadInputTest {
-
-    @Inject
-    ConfigEndpointServer server;
-
-    @Inject
-    MeterRegistry registry;
-
-    @InjectTestClusters
-    TestClusters clusters;
-
-    private String config;
-
-    @BeforeEach
-    void serving() {
-        config = clusters.mergedReply();
-        Serving.awaitServedWithNoConnectionOpen(server, config);
-    }
+class BadInputTest extends SmallLimitsClientTest {
 
     @Test
     void lineLongerThanTheLimitWithoutALineEnd() {

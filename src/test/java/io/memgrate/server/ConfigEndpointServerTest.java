@@ -17,7 +17,6 @@ import java.util.Optional;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.memgrate.cluster.Node;
@@ -29,7 +28,7 @@ import io.memgrate.merge.MergedView;
 import io.memgrate.merge.ServedVersion;
 import io.memgrate.merge.UpstreamState;
 import io.memgrate.plan.MigrationPlan;
-import io.memgrate.support.InjectTestClusters;
+import io.memgrate.support.ClustersAsCreatedTest;
 import io.memgrate.support.LogLines;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
@@ -40,28 +39,16 @@ import io.quarkus.test.junit.QuarkusTest;
 /** Memgrate in front of two emulated configuration endpoints that list real memcached nodes. */
 @QuarkusTest
 @WithTestResource(TestClusters.class)
-class ConfigEndpointServerTest {
+class ConfigEndpointServerTest extends ClustersAsCreatedTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String UPSTREAM_POLLER = "io.memgrate.upstream.UpstreamPoller";
-
-    @Inject
-    ConfigEndpointServer server;
 
     @Inject
     MergedView view;
 
     @Inject
     MeterRegistry registry;
-
-    @InjectTestClusters
-    TestClusters clusters;
-
-    @BeforeEach
-    void servingBothClusters() {
-        clusters.restore();
-        clusters.awaitMergeServed(server.port());
-    }
 
     @Test
     void configGetClusterAnswersTheMergedNodesByteForByte() {

@@ -9,15 +9,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.memgrate.client.aws.MemgrateEndpointStrategyFactory;
 import io.memgrate.cluster.Node;
+import io.memgrate.support.ClustersAsCreatedTest;
 import io.memgrate.support.AwsClusterClients;
-import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.MemcachedProcess;
 import io.memgrate.support.TestClusters;
 import io.quarkus.test.common.WithTestResource;
@@ -27,22 +24,10 @@ import net.spy.memcached.MemcachedClient;
 /** The real AWS ElastiCache Cluster Client for Java, in dynamic mode, discovers both clusters through Memgrate. */
 @QuarkusTest
 @WithTestResource(TestClusters.class)
-class ElastiCacheClusterClientTest {
+class ElastiCacheClusterClientTest extends ClustersAsCreatedTest {
 
     private static final Duration CLIENT_POLL = Duration.ofMillis(200);
     private static final int KEYS = 400;
-
-    @Inject
-    ConfigEndpointServer server;
-
-    @InjectTestClusters
-    TestClusters clusters;
-
-    @BeforeEach
-    void servingBothClusters() {
-        clusters.restore();
-        clusters.awaitMergeServed(server.port());
-    }
 
     @Test
     void clientSpreadsKeysOverBothClustersAndStopsUsingARemovedNode() throws Exception {

@@ -14,16 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import io.memgrate.support.InjectTestClusters;
-import io.memgrate.support.Serving;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -36,26 +30,9 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @TestProfile(SmallClientLimits.class)
 @WithTestResource(TestClusters.class)
-class SlowReaderTest {
+class SlowReaderTest extends SmallLimitsClientTest {
 
     private static final byte[] CONFIG_GET = "config get cluster\r\n".getBytes(StandardCharsets.US_ASCII);
-
-    @Inject
-    ConfigEndpointServer server;
-
-    @Inject
-    MeterRegistry registry;
-
-    @InjectTestClusters
-    TestClusters clusters;
-
-    private String config;
-
-    @BeforeEach
-    void serving() {
-        config = clusters.mergedReply();
-        Serving.awaitServedWithNoConnectionOpen(server, config);
-    }
 
     @Test
     void aClientThatNeverReadsIsPausedThenClosedAfterTheStallTimeout() throws IOException {

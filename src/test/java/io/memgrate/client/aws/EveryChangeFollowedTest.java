@@ -11,17 +11,13 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import io.memgrate.cluster.Node;
-import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.support.ClustersAsCreatedTest;
 import io.memgrate.support.AwsClusterClients;
 import io.memgrate.support.AwsClusterClients.Protocol;
-import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.LogLines;
 import io.memgrate.support.TestClusters;
 import io.quarkus.test.common.ResourceArg;
@@ -38,7 +34,7 @@ import net.spy.memcached.MemcachedClient;
 @QuarkusTest
 @WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS,
         initArgs = @ResourceArg(name = TestClusters.ELASTICACHE_NODES, value = "true"))
-class EveryChangeFollowedTest {
+class EveryChangeFollowedTest extends ClustersAsCreatedTest {
 
     private static final long POLL_MILLIS = 200;
     private static final int CHANGES = 30;
@@ -51,18 +47,6 @@ class EveryChangeFollowedTest {
     private static final String POLLER_LOG = "net.spy.memcached.ConfigurationPoller";
     /** The client's poller makes its first poll 5 s after the client starts. */
     private static final Duration POLLER_STARTS = Duration.ofSeconds(15);
-
-    @Inject
-    ConfigEndpointServer server;
-
-    @InjectTestClusters
-    TestClusters clusters;
-
-    @BeforeEach
-    void clustersAsCreated() {
-        clusters.restore();
-        clusters.awaitMergeServed(server.port());
-    }
 
     /** Drains and additions on both sides in turn: each followed within two polls of the client. */
     @ParameterizedTest

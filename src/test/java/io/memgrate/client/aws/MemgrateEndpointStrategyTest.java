@@ -8,16 +8,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.memgrate.cluster.Node;
-import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.support.ClustersAsCreatedTest;
 import io.memgrate.support.AwsClusterClients;
 import io.memgrate.support.ClientTable;
-import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.LogLines;
 import io.memgrate.support.TcpRelay;
 import io.memgrate.support.TestClusters;
@@ -35,7 +31,7 @@ import net.spy.memcached.MemcachedClient;
 @QuarkusTest
 @WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS,
         initArgs = @ResourceArg(name = TestClusters.ELASTICACHE_NODES, value = "true"))
-class MemgrateEndpointStrategyTest {
+class MemgrateEndpointStrategyTest extends ClustersAsCreatedTest {
 
     private static final String CLIENT = "AWS ElastiCache Cluster Client for Java 1.2.4";
     private static final String ADAPTER_LOG = "io.memgrate.client.aws.MemgrateEndpointStrategy";
@@ -47,18 +43,6 @@ class MemgrateEndpointStrategyTest {
     private static final Duration AFTER_A_CHANGE = AwsClusterClients.adapterFollowsAChange(CLIENT_POLL_MILLIS);
     /** The client reconnects after 1, 2, 4, 8 ... s (at most 30 s) while the endpoint is down. */
     private static final Duration RECONNECT = Duration.ofSeconds(45);
-
-    @Inject
-    ConfigEndpointServer server;
-
-    @InjectTestClusters
-    TestClusters clusters;
-
-    @BeforeEach
-    void clustersAsCreated() {
-        clusters.restore();
-        clusters.awaitMergeServed(server.port());
-    }
 
     /**
      * Its default strategy sends every poll after the first to one of its cache nodes, which answers with its own

@@ -9,17 +9,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import io.memgrate.cluster.Node;
 import io.memgrate.movement.HashScheme;
 import io.memgrate.movement.KeyMovement;
-import io.memgrate.server.ConfigEndpointServer;
+import io.memgrate.support.ClustersAsCreatedTest;
 import io.memgrate.support.ClientTable;
-import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.LogLines;
 import io.memgrate.support.TcpRelay;
 import io.memgrate.support.TestClusters;
@@ -40,24 +36,12 @@ import net.rubyeye.xmemcached.impl.KetamaMemcachedSessionLocator;
         initArgs = { @ResourceArg(name = TestClusters.ELASTICACHE_NODES, value = "true"),
                 // xmemcached connects to the host names listed
                 @ResourceArg(name = TestClusters.RESOLVABLE_HOSTS, value = "true") })
-class MemgrateElastiCacheClientTest {
+class MemgrateElastiCacheClientTest extends ClustersAsCreatedTest {
 
     private static final String CLIENT = "xmemcached 2.4.9";
     private static final long CLIENT_POLL_MILLIS = 200;
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final int KEYS = 5_000;
-
-    @Inject
-    ConfigEndpointServer server;
-
-    @InjectTestClusters
-    TestClusters clusters;
-
-    @BeforeEach
-    void clustersAsCreated() {
-        clusters.restore();
-        clusters.awaitMergeServed(server.port());
-    }
 
     /**
      * AWSElasticCacheClient polls a cache node after its first update and ignores every configuration whose version is
