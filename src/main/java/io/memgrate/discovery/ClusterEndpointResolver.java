@@ -5,8 +5,11 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
+import org.jboss.logging.Logger;
+
 import io.memgrate.cluster.HostAndPort;
 import io.memgrate.cluster.HostNames;
+import io.memgrate.cluster.Printable;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -25,6 +28,11 @@ import software.amazon.awssdk.services.elasticache.model.Endpoint;
  * {@link DiscoveryException} whose message says what to fix.
  */
 public class ClusterEndpointResolver implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ClusterEndpointResolver.class);
+    /** What an operator does when the SDK finds no credentials: the start of the one line logged for each side. */
+    static final String NO_CREDENTIALS = "no AWS credentials: on EKS, annotate Memgrate's service account with an IAM role"
+            + " (deploy/README.md, step 2); elsewhere set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE";
 
     /** Statuses in which a memcached cluster's configuration endpoint answers. */
     private static final Set<String> USABLE = Set.of("available", "modifying", "snapshotting", "rebooting cache cluster nodes");
@@ -52,7 +60,7 @@ public class ClusterEndpointResolver implements AutoCloseable {
         } catch (AwsServiceException e) {
             throw classify(clusterId, e);
         } catch (SdkClientException e) {
-            throw unreachable(e);
+            throw unreachable(clusterId, e);
         } catch (SdkException e) {
             throw new DiscoveryException("sdk", "resolving cluster " + clusterId + " failed: " + e.getMessage());
         }
@@ -109,11 +117,14 @@ public class ClusterEndpointResolver implements AutoCloseable {
                 + e.statusCode() + " " + code + ": " + (e.awsErrorDetails() == null ? e.getMessage() : e.awsErrorDetails().errorMessage()));
     }
 
-    private DiscoveryException unreachable(SdkClientException e) {
+    private DiscoveryException unreachable(String clusterId, SdkClientException e) {
         String message = String.valueOf(e.getMessage());
         if (message.contains("credentials")) {
-            return new DiscoveryException("credentials", "no AWS credentials: " + message
-                    + " (on EKS, annotate the service account with an IAM role: README, Deploying on EKS)");
+            // The SDK's message lists each provider of its chain and why it found nothing (about 1.5 KB): at DEBUG, for
+            // whoever needs to know where it looked; the operator's line says what to do.
+            LOG.debugf("cluster %s: the AWS SDK found no credentials: %s", clusterId, Printable.escape(message));
+            return new DiscoveryException("credentials", NO_CREDENTIALS + "; cluster " + clusterId + " not looked up (the"
+                    + " SDK's credential providers: DEBUG log of " + ClusterEndpointResolver.class.getName() + ")");
         }
         return new DiscoveryException("unreachable", "cannot reach the ElastiCache API in " + regionDescription + ": " + message);
     }

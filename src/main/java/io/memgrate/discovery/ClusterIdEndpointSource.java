@@ -140,9 +140,11 @@ public final class ClusterIdEndpointSource implements EndpointSource {
     }
 
     private void reject(DiscoveryException error, long now) {
-        if (lastError == null || !Objects.equals(lastError.getMessage(), error.getMessage())) {
-            LOG.warnf("cluster %s: %s%s", clusterId, error.getMessage(),
-                    resolved == null ? "" : "; keeping " + resolved);
+        if (resolved == null) {
+            // no endpoint to poll: the failure reaches the side's poller, which logs it as the upstream's
+            LOG.debugf("cluster %s: %s", clusterId, error.getMessage());
+        } else if (lastError == null || !Objects.equals(lastError.getMessage(), error.getMessage())) {
+            LOG.warnf("cluster %s: %s; keeping %s", clusterId, error.getMessage(), resolved);
         }
         lastError = error;
         postpone(now);

@@ -43,6 +43,8 @@ final class UpstreamPoller {
     private volatile long lastAttemptEndedNanos = System.nanoTime();
     private boolean legacy;
     private boolean failing;
+    /** The failure last logged at WARN, so that a different reason to fail a lookup is logged too. */
+    private String lastWarned;
     private long timer = -1;
     private boolean stopped;
 
@@ -195,10 +197,13 @@ final class UpstreamPoller {
         String error = Printable.escape(failure);
         source.pollFailed();
         metrics.fetchFailed(side, reason);
-        if (!failing) {
+        // Once per failing streak, and again when looking the endpoint up fails for another reason (the operator fixed
+        // the credentials, now the IAM policy is wrong): the endpoint source leaves these failures to this line.
+        if (!failing || "resolve".equals(reason) && !error.equals(lastWarned)) {
             LOG.warnf("%s upstream failed: %s. Retrying every %d ms; its last known good nodes, if any, stay served.",
                     side.label(), error, intervalMillis);
             failing = true;
+            lastWarned = error;
         } else {
             LOG.debugf("%s upstream still failing: %s", side.label(), error);
         }

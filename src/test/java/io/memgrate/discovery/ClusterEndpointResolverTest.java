@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import io.memgrate.cluster.HostAndPort;
 import io.memgrate.support.ElastiCacheApi;
 import io.memgrate.support.FreePorts;
+import io.memgrate.support.LogLines;
+import io.memgrate.support.NoAwsCredentials;
 
 /** The real AWS SDK against an emulated ElastiCache API over HTTP: each AWS answer becomes a defined outcome. */
 class ClusterEndpointResolverTest {
@@ -111,6 +113,29 @@ class ClusterEndpointResolverTest {
         assertThat(error.reason()).isEqualTo("aws-server-error");
         assertThat(error.getMessage()).contains("HTTP 500");
         assertThat(api.requests("flaky")).as("the SDK retried with backoff").isGreaterThan(1);
+    }
+
+    @Test
+    void withoutCredentialsTheMessageStartsWithTheFixAndTheSdkChainIsLoggedAtDebug() {
+        api.memcachedCluster("orders-old", "available", "orders-old.cfg.example", 11211);
+        try (NoAwsCredentials none = NoAwsCredentials.start();
+                LogLines debug = LogLines.withDebug(ClusterEndpointResolver.class.getName());
+                ClusterEndpointResolver uncredentialed = new ClusterEndpointResolver(Optional.of("us-east-1"),
+                        Optional.of(URI.create(api.url())))) {
+            DiscoveryException error = catchThrowableOfType(DiscoveryException.class, () -> uncredentialed.resolve("orders-old"));
+            assertThat(error.reason()).isEqualTo("credentials");
+            assertThat(error.getMessage()).startsWith("no AWS credentials: on EKS, annotate Memgrate's service account with an"
+                    + " IAM role (deploy/README.md, step 2); elsewhere set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE")
+                    .contains("cluster orders-old not looked up")
+                    .doesNotContain("CredentialsProvider")
+                    .hasSizeLessThan(400);
+            assertThat(api.requests("orders-old")).as("nothing is sent without credentials").isZero();
+            assertThat(debug.lines()).singleElement().asString()
+                    .startsWith("DEBUG cluster orders-old: the AWS SDK found no credentials: Unable to load credentials from any of"
+                            + " the providers in the chain")
+                    .contains("EnvironmentVariableCredentialsProvider", "WebIdentityTokenFileCredentialsProvider",
+                            "InstanceProfileCredentialsProvider");
+        }
     }
 
     @Test

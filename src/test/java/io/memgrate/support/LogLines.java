@@ -3,6 +3,7 @@ package io.memgrate.support;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
@@ -15,16 +16,25 @@ import org.jboss.logmanager.ExtLogRecord;
 public final class LogLines extends Handler implements AutoCloseable {
 
     private final Logger logger;
+    private final Level levelBefore;
     private final List<String> lines = new CopyOnWriteArrayList<>();
 
     private LogLines(Logger logger) {
         this.logger = logger;
+        this.levelBefore = logger.getLevel();
     }
 
     /** Captures what the logger named {@code category} (usually a class name) writes from now on. */
     public static LogLines of(String category) {
         LogLines capture = new LogLines(Logger.getLogger(category));
         capture.logger.addHandler(capture);
+        return capture;
+    }
+
+    /** Like {@link #of}, and the logger writes its DEBUG lines too until {@link #close}. */
+    public static LogLines withDebug(String category) {
+        LogLines capture = of(category);
+        capture.logger.setLevel(Level.FINE);
         return capture;
     }
 
@@ -50,5 +60,6 @@ public final class LogLines extends Handler implements AutoCloseable {
     @Override
     public void close() {
         logger.removeHandler(this);
+        logger.setLevel(levelBefore);
     }
 }
