@@ -55,7 +55,7 @@ class AutopilotRestartTest {
     }
 
     private static final Pattern STEP = Pattern.compile(
-            "^Autopilot: step \\d of 4: (admitted|withdrew) (\\S+), .* wrote plan revision (\\d+) after ");
+            "^INFO Autopilot: step \\d of 4: (admitted|withdrew) (\\S+), .* wrote plan revision (\\d+) after ");
 
     @Inject
     ConfigEndpointServer server;
