@@ -255,6 +255,24 @@ public interface MemgrateSettings {
         @WithDefault("64")
         int nodeMemoryMb();
 
+        /** Built-in client traffic through the dev nodes, so their hit ratios are real. */
+        Traffic traffic();
+
+        /** A dev-only load that reads and writes a key space as a client following Memgrate's served list would. */
+        interface Traffic {
+            /** On in the dev profile; runs only while the dev clusters run. */
+            @WithDefault("false")
+            boolean enabled();
+
+            /** The keys read over and over; a miss is stored, as a read-through cache does. */
+            @WithDefault("5000")
+            int keys();
+
+            /** Gets sent each second, over all served nodes. */
+            @WithDefault("1000")
+            int getsPerSecond();
+        }
+
         /** What stores a dev node's keys. */
         enum Store {
             /** memcached when it is on the PATH, else in-process. */

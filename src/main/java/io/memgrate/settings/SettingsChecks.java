@@ -146,6 +146,15 @@ public class SettingsChecks {
             problems.add("memgrate.dev-clusters.node-memory-mb=" + nodeMemoryMb + " is refused: it must be at least "
                     + MIN_DEV_NODE_MEMORY_MB + ", the least memcached runs with (default 64)");
         }
+        MemgrateSettings.Dev.Traffic traffic = settings.devClusters().traffic();
+        if (traffic.keys() < 1) {
+            problems.add("memgrate.dev-clusters.traffic.keys=" + traffic.keys() + " is refused: it must be at least 1"
+                    + " (default 5000)");
+        }
+        if (traffic.getsPerSecond() < 1) {
+            problems.add("memgrate.dev-clusters.traffic.gets-per-second=" + traffic.getsPerSecond() + " is refused: it must"
+                    + " be at least 1 (default 1000)");
+        }
         if (settings.upstream().tls().enabled()) {
             settings.upstream().tls().caFile().ifPresent(
                     file -> pem(problems, "memgrate.upstream.tls.ca-file", file, Pem.CERTIFICATE));

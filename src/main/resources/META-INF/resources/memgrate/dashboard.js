@@ -2,7 +2,10 @@
 /** Every 5 s, or every ?refresh=N seconds (at least 1). */
 const REFRESH_MILLIS = Math.max(1, Number(new URLSearchParams(location.search).get("refresh")) || 5) * 1000;
 const SIDES = [["primary", "Primary (old cluster)"], ["secondary", "Secondary (new cluster)"]];
-const ADMISSION_LABEL = { served: "served", withdrawn: "withdrawn", waiting: "waiting to be admitted" };
+/** Short, so a cluster's table fits half a 1440-pixel window; the whole meaning in the badge's tooltip. */
+const ADMISSION_LABEL = { served: "served", withdrawn: "withdrawn", waiting: "waiting" };
+const ADMISSION_MEANING = { served: "served to clients", withdrawn: "withdrawn by the plan: no longer served",
+                            waiting: "waiting to be admitted by the plan" };
 
 /** An element with attributes and children (strings become text: nothing from the status is parsed as HTML). */
 function el(tag, attrs, ...children) {
@@ -28,6 +31,24 @@ function count(n) {
 function nodeKey(name) {
   const parts = String(name).split("|");
   return parts.length === 3 ? parts[0] + ":" + parts[2] : String(name);
+}
+
+/**
+ * A node's "host:port" as the page shows it: the host, the name a plan takes (plans refuse host:port), with the port
+ * after it, smaller, to tell nodes of one host apart.
+ */
+function nodeName(hostAndPort) {
+  const text = String(hostAndPort);
+  const colon = text.lastIndexOf(":");
+  if (colon < 0) return text;
+  return [el("span", { class: "host" }, text.slice(0, colon)), el("span", { class: "port" }, text.slice(colon))];
+}
+
+/** The host alone of a "host:port": the name a plan takes. */
+function planName(hostAndPort) {
+  const text = String(hostAndPort);
+  const colon = text.lastIndexOf(":");
+  return colon < 0 ? text : text.slice(0, colon);
 }
 
 /** An SVG element with attributes. */
@@ -79,7 +100,8 @@ function nodesOf(status, side) {
 function nodeRow(node) {
   const unreachable = node.reachable === false;
   const state = el("td", {},
-    el("span", { class: "badge " + node.admission }, ADMISSION_LABEL[node.admission] || node.admission),
+    el("span", { class: "badge " + node.admission, title: ADMISSION_MEANING[node.admission] },
+      ADMISSION_LABEL[node.admission] || node.admission),
     unreachable ? [" ", el("span", { class: "badge unreachable" }, "unreachable")] : null,
     node.warm === true ? [" ", el("span", { class: "badge warm" }, "warm")] : null,
     node.warm === false && !unreachable ? [" ", el("span", { class: "badge cold" }, "warming up")] : null,
@@ -87,7 +109,7 @@ function nodeRow(node) {
     node.warm === false && node.notWarmBecause ? el("span", { class: "why cold", title: node.notWarmBecause }, node.notWarmBecause) : null);
   return el("tr", { class: "node", "data-node": node.node, "data-admission": node.admission,
                     "data-state": unreachable ? "unreachable" : node.admission },
-    el("td", { class: "name" }, node.node),
+    el("td", { class: "name", title: node.node }, nodeName(node.node)),
     state,
     el("td", { class: "num hit-ratio" }, percent(node.hitRatio)),
     el("td", { class: "num gets" }, typeof node.getsPerSecond === "number" ? node.getsPerSecond.toFixed(1) : "—"),
@@ -142,7 +164,7 @@ function renderVerdict(status) {
   if (next && next.servedHitRatio != null) {
     body.push(el("div", { class: "detail" }, "served hit ratio " + percent(next.servedHitRatio),
       next.servedHitRatioBeforeLastStep != null ? ", before the last step " + percent(next.servedHitRatioBeforeLastStep) : null,
-      next.lastAdmitted ? ", last admitted " + next.lastAdmitted : null));
+      next.lastAdmitted ? ", last admitted " + planName(next.lastAdmitted) : null));
   }
   banner.setAttribute("data-verdict", verdict);
   banner.replaceChildren(el("h2", {}, heading), ...body);
@@ -175,12 +197,13 @@ function renderAutopilot(status) {
   if (state === "off") return;
   const next = pilot.nextStep;
   const rolledBack = (pilot.history || []).filter(step => step.rolledBack).length;
-  line.replaceChildren(el("b", {}, "Autopilot: " + state),
+  // the parts that do not apply left out: replaceChildren would print them as "null"
+  line.replaceChildren(...[el("b", {}, "Autopilot: " + state),
     state === "waiting" && pilot.waitingFor.length > 0 ? " for " + pilot.waitingFor.join("; ") : null,
     state === "paused" ? " because " + pilot.pausedBecause : null,
     next && state !== "complete" ? ` · next: ${next.action} ${next.host} (${percent(next.predictedShare)} of keys)` : null,
     ` · ${(pilot.history || []).length} step(s) taken` + (rolledBack > 0 ? `, ${rolledBack} rolled back` : ""),
-    pilot.whatNext ? el("div", { class: "detail" }, "Next: " + pilot.whatNext) : null);
+    pilot.whatNext ? el("div", { class: "detail" }, "Next: " + pilot.whatNext) : null].filter(part => part !== null));
 }
 
 function renderSteps(status) {

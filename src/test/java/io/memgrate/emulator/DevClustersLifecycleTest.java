@@ -24,6 +24,10 @@ class DevClustersLifecycleTest {
 
     record Settings(boolean enabled, String oldNodes, String newNodes, String engineVersion, Store store,
             int nodeMemoryMb) implements MemgrateSettings.Dev {
+        @Override
+        public Traffic traffic() {
+            throw new UnsupportedOperationException("the dev clusters do not read the traffic's settings");
+        }
     }
 
     private final Vertx vertx = Vertx.vertx();

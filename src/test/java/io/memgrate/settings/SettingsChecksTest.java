@@ -54,6 +54,16 @@ class SettingsChecksTest {
         assertThat(SettingsChecks.problems(TestSettings.read("memgrate.dev-clusters.node-memory-mb", "2"))).isEmpty();
     }
 
+    @Test
+    void devTrafficOfNoKeysOrNoGetsIsRefused() {
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.dev-clusters.traffic.keys", "0",
+                "memgrate.dev-clusters.traffic.gets-per-second", "0"))).containsExactly(
+                        "memgrate.dev-clusters.traffic.keys=0 is refused: it must be at least 1 (default 5000)",
+                        "memgrate.dev-clusters.traffic.gets-per-second=0 is refused: it must be at least 1 (default 1000)");
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.dev-clusters.traffic.keys", "1",
+                "memgrate.dev-clusters.traffic.gets-per-second", "1"))).isEmpty();
+    }
+
     /** The dev nodes' own start-up answers at the least memory allowed; one MiB less, memcached exits at once. */
     @Test
     void theLeastDevNodeMemoryIsTheLeastARealMemcachedRunsWith() throws Exception {

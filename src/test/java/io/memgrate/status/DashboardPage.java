@@ -30,6 +30,8 @@ final class DashboardPage {
               nodes: Object.fromEntries(['primary', 'secondary'].map(side => [side,
                 [...document.querySelectorAll(`section.cluster[data-side="${side}"] tr.node`)]
                   .map(row => row.dataset.node + ' ' + row.dataset.state)])),
+              names: [...document.querySelectorAll('tr.node td.name .host')].map(cell => cell.textContent),
+              ports: [...document.querySelectorAll('tr.node td.name .port')].map(cell => cell.textContent),
               hitRatios: [...document.querySelectorAll('tr.node td.hit-ratio')].map(cell => cell.textContent),
               sparkPoints: [...document.querySelectorAll('tr.node')].map(row => row.querySelector('svg.spark')
                 ? Number(row.querySelector('svg.spark').getAttribute('data-points')) : 0),

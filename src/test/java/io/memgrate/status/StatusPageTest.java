@@ -45,7 +45,9 @@ import io.quarkus.test.junit.QuarkusTest;
  */
 @QuarkusTest
 @WithTestResource(value = TestClusters.class, scope = TestResourceScope.RESTRICTED_TO_CLASS, initArgs = {
-        @ResourceArg(name = TestClusters.PLAN, value = "revision: 2\nadmit: [new-1.test]\nwithdraw: [old-2.test]\n"),
+        @ResourceArg(name = TestClusters.PLAN, value = "revision: 2\nadmit: [new-1.memgrate.local]\nwithdraw: [old-2.memgrate.local]\n"),
+        // host names as long as dev mode's, which the page's tables must fit at 1440 pixels
+        @ResourceArg(name = TestClusters.DOMAIN, value = "memgrate.local"),
         // node statistics every half second, so hit ratios and their history fill within the test
         @ResourceArg(name = TestClusters.STATS_INTERVAL, value = "500ms") })
 class StatusPageTest {
@@ -136,11 +138,17 @@ class StatusPageTest {
                 .as("hit ratio of each node, from its own stats").zipSatisfy(List.of(90.0, 50.0, 60.0, 30.0),
                         (seen, expected) -> assertThat(seen).isCloseTo(expected, within(2.0)));
         assertThat(texts(shown.path("steps"))).as("one row per next step, as the status lists them")
-                .containsExactlyElementsOf(steps(status)).contains("admit new-2.test", "withdraw old-1.test");
+                .containsExactlyElementsOf(steps(status)).contains("admit new-2.memgrate.local", "withdraw old-1.memgrate.local");
+        assertThat(texts(shown.path("names"))).as("each node by the name a plan takes, its port smaller beside it")
+                .containsExactly("old-1.memgrate.local", "old-2.memgrate.local", "new-1.memgrate.local", "new-2.memgrate.local");
+        assertThat(texts(shown.path("ports"))).containsExactlyElementsOf(clusters.listedNodes().stream()
+                .map(node -> ":" + node.port()).toList());
+        assertThat(shown.path("overflow").asInt()).as("pixels the page or a node table is wider than a 1440-pixel window"
+                + " gives it, with a node waiting to be admitted").isLessThanOrEqualTo(0);
         assertThat(texts(shown.path("gentlest"))).hasSize(1);
         assertThat(shown.path("verdict").asText()).as("new-1 answers 60 %% against the served 75 %%: not warm")
                 .isEqualTo("wait");
-        assertThat(texts(shown.path("reasons"))).anyMatch(reason -> reason.contains("new-1.test"))
+        assertThat(texts(shown.path("reasons"))).anyMatch(reason -> reason.contains("new-1.memgrate.local"))
                 .as("the status's reasons, read a moment apart (ratios may have moved)").map(StatusPageTest::ratiosMasked)
                 .containsExactlyElementsOf(
                         texts(status.at("/nextStepVerdict/reasons")).stream().map(StatusPageTest::ratiosMasked).toList());
@@ -151,21 +159,22 @@ class StatusPageTest {
                         || url.startsWith(page + "status"));
 
         // The next step, admit new-2: the page follows without a reload.
-        Files.writeString(clusters.planFile(), "revision: 3\nadmit: [new-1.test, new-2.test]\nwithdraw: [old-2.test]\n");
+        Files.writeString(clusters.planFile(),
+                "revision: 3\nadmit: [new-1.memgrate.local, new-2.memgrate.local]\nwithdraw: [old-2.memgrate.local]\n");
         JsonNode after = awaitShowing(chromium,
                 p -> texts(p.at("/nodes/secondary")).stream().allMatch(row -> row.endsWith(" served"))
-                        && !texts(p.path("steps")).contains("admit new-2.test")); // worked out just after the change
+                        && !texts(p.path("steps")).contains("admit new-2.memgrate.local")); // worked out just after the change
         assertThat(after.path("revision").asText()).isEqualTo("3");
         assertThat(after.path("version").asText()).isEqualTo(status().at("/served/version").asText())
                 .isNotEqualTo(shown.path("version").asText());
-        assertThat(texts(after.path("steps"))).containsExactlyElementsOf(steps(status())).doesNotContain("admit new-2.test");
+        assertThat(texts(after.path("steps"))).containsExactlyElementsOf(steps(status())).doesNotContain("admit new-2.memgrate.local");
 
         // A served node lost: shown unreachable, and the verdict says so.
         nodes.get(0).close();
-        String old1 = "old-1.test:" + clusters.primary().endpoint().config().nodes().get(0).port();
+        String old1 = "old-1.memgrate.local:" + clusters.primary().endpoint().config().nodes().get(0).port();
         JsonNode lost = awaitShowing(chromium, p -> texts(p.at("/nodes/primary")).contains(old1 + " unreachable"));
         assertThat(lost.path("verdict").asText()).isEqualTo("wait");
-        assertThat(texts(lost.path("reasons"))).anyMatch(reason -> reason.contains("old-1.test"));
+        assertThat(texts(lost.path("reasons"))).anyMatch(reason -> reason.contains("old-1.memgrate.local"));
         assertThat(lost.path("overflow").asInt()).as("pixels the page or a node table is wider than a 1440-pixel window gives it")
                 .isLessThanOrEqualTo(0);
 
@@ -174,12 +183,12 @@ class StatusPageTest {
         assertThat(chromium.pageErrors()).as("errors the page reported: its script's, Content-Security-Policy violations, failed loads").isEmpty();
     }
 
-    /** A node row as the page shows it: "old-1.test:port state". */
+    /** A node row as the page keys it: "old-1.memgrate.local:port state". */
     private static String row(TestClusters.Cluster cluster, int index, String name, String state) {
-        return name + ".test:" + cluster.endpoint().config().nodes().get(index).port() + " " + state;
+        return name + ".memgrate.local:" + cluster.endpoint().config().nodes().get(index).port() + " " + state;
     }
 
-    /** The next steps as the status lists them: "admit new-2.test", ... */
+    /** The next steps as the status lists them: "admit new-2.memgrate.local", ... */
     private static List<String> steps(JsonNode status) {
         List<String> steps = new ArrayList<>();
         status.at("/keyMovement/nextSteps").forEach(step -> steps.add(step.path("action").asText() + " " + step.path("host").asText()));

@@ -1,6 +1,7 @@
 package io.memgrate.support;
 
 import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 import io.restassured.path.json.JsonPath;
 
@@ -33,6 +35,17 @@ public final class StatusSampler implements AutoCloseable {
 
     public static JsonPath status() {
         return given().get("/memgrate/status").then().statusCode(200).extract().jsonPath();
+    }
+
+    /** Reads the status every 200 ms until {@code condition} holds for it, at most {@code atMost}; returns that status. */
+    public static JsonPath awaitStatus(Duration atMost, Predicate<JsonPath> condition) {
+        return await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(StatusSampler::status, condition);
+    }
+
+    /** Reads the status every 200 ms for {@code duration}: {@code condition} must hold for every read. */
+    public static void holdsFor(Duration duration, Predicate<JsonPath> condition) {
+        await().during(duration).atMost(duration.plusSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(StatusSampler::status, condition);
     }
 
     public static StatusSampler start(Duration every) {

@@ -108,6 +108,8 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
      * (xmemcached); otherwise nodes are listed as {@code old-1.test}, ..., which do not resolve, with IP 127.0.0.1.
      */
     public static final String RESOLVABLE_HOSTS = "resolvable-hosts";
+    /** Init arg: the domain of the nodes' host names, {@code old-1.<domain>}, ... ({@code test} when absent). */
+    public static final String DOMAIN = "domain";
     /** Init arg: memcached nodes in each cluster (2 when absent). */
     public static final String NODES_PER_CLUSTER = "nodes-per-cluster";
     /** Init arg: the migration plan Memgrate starts with, written to a file it watches (no plan when absent). */
@@ -122,6 +124,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     private int nodesPerCluster;
     private boolean elastiCacheNodes;
     private boolean resolvableHosts;
+    private String domain;
     private final List<NodeFront> fronts = new ArrayList<>();
     private final List<MemcachedProcess> addedNodes = new ArrayList<>();
     private String initialPlan;
@@ -144,6 +147,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         nodesPerCluster = Integer.parseInt(initArgs.getOrDefault(NODES_PER_CLUSTER, "2"));
         elastiCacheNodes = Boolean.parseBoolean(initArgs.getOrDefault(ELASTICACHE_NODES, "true"));
         resolvableHosts = Boolean.parseBoolean(initArgs.getOrDefault(RESOLVABLE_HOSTS, "false"));
+        domain = initArgs.getOrDefault(DOMAIN, "test");
         initialPlan = initArgs.get(PLAN);
         statsInterval = initArgs.get(STATS_INTERVAL);
     }
@@ -249,7 +253,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         AtomicReference<EmulatedConfigEndpoint> configured = new AtomicReference<>();
         List<Node> list = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
-            list.add(new Node(host(name + "-" + (i + 1) + ".test"), "127.0.0.1", nodePort(nodes.get(i), configured::get)));
+            list.add(new Node(host(name + "-" + (i + 1) + "." + domain), "127.0.0.1", nodePort(nodes.get(i), configured::get)));
         }
         EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, engine, new Topology(version, list));
         configured.set(endpoint);
