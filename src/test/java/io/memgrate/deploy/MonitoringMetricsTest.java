@@ -1,6 +1,5 @@
 package io.memgrate.deploy;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -12,13 +11,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.memgrate.support.InjectTestClusters;
+import io.memgrate.support.Prometheus;
 import io.memgrate.support.TestClusters;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.TestResourceScope;
@@ -37,9 +35,6 @@ import io.quarkus.test.junit.QuarkusTest;
 class MonitoringMetricsTest {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
-    /** A sample line: name, optional labels, value. */
-    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{([^}]*)\\})? \\S+", Pattern.MULTILINE);
-    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"");
 
     @InjectTestClusters
     TestClusters clusters;
@@ -83,19 +78,7 @@ class MonitoringMetricsTest {
 
     /** The sample names in /q/metrics and the labels each carries. */
     private static Map<String, Set<String>> exported() {
-        String text = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Map<String, Set<String>> metrics = new TreeMap<>();
-        Matcher sample = SAMPLE.matcher(text);
-        while (sample.find()) {
-            Set<String> labels = metrics.computeIfAbsent(sample.group(1), name -> new TreeSet<>());
-            if (sample.group(2) != null) {
-                Matcher label = LABEL.matcher(sample.group(2));
-                while (label.find()) {
-                    labels.add(label.group(1));
-                }
-            }
-        }
-        return metrics;
+        return Prometheus.labelsByName(Prometheus.scrape());
     }
 
     private static Path repositoryRoot() {
