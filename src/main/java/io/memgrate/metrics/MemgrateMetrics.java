@@ -57,6 +57,13 @@ public class MemgrateMetrics {
                 .description(Metric.CLIENT_CONNECTIONS.help()).register(registry));
         gauges.add(Gauge.builder(Metric.CLIENT_CONNECTIONS_BLOCKED.meterName(), blockedConnections, AtomicInteger::get)
                 .description(Metric.CLIENT_CONNECTIONS_BLOCKED.help()).register(registry));
+        // every autopilot step series from the start, at 0: the dashboard and the alerts have them before the first
+        // step, and a first rollback shows as an increase
+        for (String action : List.of("admit", "withdraw")) {
+            for (String outcome : List.of("taken", "rolled-back")) {
+                counter(Metric.AUTOPILOT_STEPS, "action", action, "outcome", outcome);
+            }
+        }
     }
 
     @PreDestroy

@@ -67,20 +67,20 @@ public enum Metric {
     AUTOPILOT_STEPS(Type.COUNTER, "memgrate_autopilot_steps_total",
             "Plans the autopilot wrote: steps taken, and steps it rolled back", "action", "outcome"),
     NODE_REACHABLE(Type.GAUGE, "memgrate_node_reachable",
-            "1 when the node answered stats at the last read, 0 when not; NaN before the first read", "upstream", "node"),
-    NODE_SERVED(Type.GAUGE, "memgrate_node_served", "1 when clients are served the node", "upstream", "node"),
-    NODE_WARM(Type.GAUGE, "memgrate_node_warm", "1 when the plan admitted the node and it is warm", "upstream", "node"),
-    NODE_HIT_RATIO(Type.GAUGE, "memgrate_node_hit_ratio", "Hits over gets in the last interval", "upstream", "node"),
+            "1 when the node answered stats at the last read, 0 when not; NaN before the first read", "node", "upstream"),
+    NODE_SERVED(Type.GAUGE, "memgrate_node_served", "1 when clients are served the node", "node", "upstream"),
+    NODE_WARM(Type.GAUGE, "memgrate_node_warm", "1 when the plan admitted the node and it is warm", "node", "upstream"),
+    NODE_HIT_RATIO(Type.GAUGE, "memgrate_node_hit_ratio", "Hits over gets in the last interval", "node", "upstream"),
     NODE_GETS_PER_SECOND(Type.GAUGE, "memgrate_node_gets_per_second", "Gets per second over the last interval",
-            "upstream", "node"),
+            "node", "upstream"),
     NODE_SETS_PER_SECOND(Type.GAUGE, "memgrate_node_sets_per_second", "Sets per second over the last interval",
-            "upstream", "node"),
+            "node", "upstream"),
     NODE_EVICTIONS_PER_SECOND(Type.GAUGE, "memgrate_node_evictions_per_second",
-            "Evictions per second over the last interval", "upstream", "node"),
-    NODE_ITEMS(Type.GAUGE, "memgrate_node_items", "curr_items at the last read", "upstream", "node"),
+            "Evictions per second over the last interval", "node", "upstream"),
+    NODE_ITEMS(Type.GAUGE, "memgrate_node_items", "curr_items at the last read", "node", "upstream"),
     NODE_BYTES_USED_RATIO(Type.GAUGE, "memgrate_node_bytes_used_ratio", "bytes over limit_maxbytes at the last read",
-            "upstream", "node"),
-    NODE_CONNECTIONS(Type.GAUGE, "memgrate_node_connections", "curr_connections at the last read", "upstream", "node");
+            "node", "upstream"),
+    NODE_CONNECTIONS(Type.GAUGE, "memgrate_node_connections", "curr_connections at the last read", "node", "upstream");
 
     /** How Prometheus types the metric; a timer is a summary of seconds. */
     public enum Type {
@@ -118,7 +118,7 @@ public enum Metric {
         return base.replace('_', '.');
     }
 
-    /** The labels every series carries, in order. */
+    /** The labels every series carries (the state metrics write them in this order: by name, as Micrometer does). */
     public List<String> labels() {
         return labels;
     }

@@ -120,7 +120,7 @@ public class StatusGauges {
         }
 
         private static void addNode(Map<Metric, MetricFamilySamples> families, NodesReport.NodeReport node) {
-            String[] labels = {node.side().label(), node.node().toString()};
+            String[] labels = {node.node().toString(), node.side().label()};
             Boolean reachable = node.reading().reachable();
             add(families, Metric.NODE_REACHABLE, reachable == null ? Double.NaN : reachable ? 1 : 0, labels);
             add(families, Metric.NODE_SERVED, node.admission() == NodesReport.Admission.SERVED ? 1 : 0, labels);

@@ -83,7 +83,7 @@ class MonitoringCatalogueTest {
                         target.path("expr").asText(), target.path("legendFormat").asText());
             }
         }
-        rules().forEach(rule -> check(wrong, "alert " + rule.get("alert"), String.valueOf(rule.get("expr")),
+        MonitoringQueries.alertRules(ROOT).forEach(rule -> check(wrong, "alert " + rule.get("alert"), String.valueOf(rule.get("expr")),
                 String.valueOf(((Map<?, ?>) rule.get("annotations")).get("summary")) + " "
                         + ((Map<?, ?>) rule.get("annotations")).get("description")));
         assertThat(wrong).isEmpty();
@@ -124,7 +124,7 @@ class MonitoringCatalogueTest {
         Set<String> anchors = Files.readAllLines(ROOT.resolve(README)).stream().filter(line -> line.startsWith("#"))
                 .map(MonitoringCatalogueTest::githubAnchor).collect(Collectors.toSet());
         Map<String, String> wrong = new TreeMap<>();
-        for (Map<String, Object> rule : rules()) {
+        for (Map<String, Object> rule : MonitoringQueries.alertRules(ROOT)) {
             String alert = String.valueOf(rule.get("alert"));
             String url = String.valueOf(((Map<?, ?>) rule.get("annotations")).get("runbook_url"));
             String expected = "https://github.com/CHANGE-ME/memgrate/blob/main/" + README + "#" + alert.toLowerCase(Locale.ROOT);
@@ -208,17 +208,5 @@ class MonitoringCatalogueTest {
     private static String githubAnchor(String heading) {
         return heading.replaceFirst("^#+\\s*", "").trim().toLowerCase(Locale.ROOT).replaceAll("[^\\p{L}\\p{N} _-]", "")
                 .replace(' ', '-');
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<Map<String, Object>> rules() {
-        Map<String, Object> spec = (Map<String, Object>) MonitoringQueries.rulesYaml(ROOT).get("spec");
-        List<Map<String, Object>> rules = new ArrayList<>();
-        for (Object group : (Iterable<Object>) spec.get("groups")) {
-            for (Object rule : (Iterable<Object>) ((Map<String, Object>) group).get("rules")) {
-                rules.add((Map<String, Object>) rule);
-            }
-        }
-        return rules;
     }
 }

@@ -43,7 +43,7 @@ class StatusGaugesTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Pattern NODE_SERVED = Pattern.compile(
-            "^memgrate_node_served\\{upstream=\"(primary|secondary)\",node=\"([^\"]+)\"} (\\S+)$", Pattern.MULTILINE);
+            "^memgrate_node_served\\{node=\"([^\"]+)\",upstream=\"(primary|secondary)\"} (\\S+)$", Pattern.MULTILINE);
 
     @Inject
     MemgrateStatus status;
@@ -71,7 +71,7 @@ class StatusGaugesTest {
             Map<String, Double> served = new TreeMap<>();
             Matcher node = NODE_SERVED.matcher(text);
             while (node.find()) {
-                served.merge(node.group(1), Double.parseDouble(node.group(3)), Double::sum);
+                served.merge(node.group(2), Double.parseDouble(node.group(3)), Double::sum);
             }
             assertThat(node.reset().results().count()).as("node series, tagged upstream and node").isEqualTo(8);
             assertThat(served).as("served nodes per side").containsExactlyEntriesOf(new TreeMap<>(
