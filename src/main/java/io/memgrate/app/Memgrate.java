@@ -12,7 +12,6 @@ import io.memgrate.control.PlanWatcher;
 import io.memgrate.merge.MergedView;
 import io.memgrate.server.ConfigEndpointServer;
 import io.memgrate.settings.SettingsChecks;
-import io.memgrate.status.StatusGauges;
 import io.memgrate.upstream.EndpointSource;
 import io.memgrate.upstream.Upstreams;
 import io.quarkus.runtime.ShutdownEvent;
@@ -38,19 +37,17 @@ public class Memgrate {
     private final SettingsChecks settingsChecks;
     private final EndpointSources endpointSources;
     private final MergedView view;
-    private final StatusGauges gauges;
     private final ConfigEndpointServer server;
     private final Upstreams upstreams;
     private final PlanWatcher planWatcher;
     private final Autopilot autopilot;
 
     @Inject
-    public Memgrate(SettingsChecks settingsChecks, EndpointSources endpointSources, MergedView view, StatusGauges gauges,
+    public Memgrate(SettingsChecks settingsChecks, EndpointSources endpointSources, MergedView view,
             ConfigEndpointServer server, Upstreams upstreams, PlanWatcher planWatcher, Autopilot autopilot) {
         this.settingsChecks = settingsChecks;
         this.endpointSources = endpointSources;
         this.view = view;
-        this.gauges = gauges;
         this.server = server;
         this.upstreams = upstreams;
         this.planWatcher = planWatcher;
@@ -60,10 +57,7 @@ public class Memgrate {
     void onStart(@Observes StartupEvent event) throws Exception {
         settingsChecks.check();
         Map<Side, EndpointSource> sources = endpointSources.configured();
-        sources.forEach((side, source) -> {
-            view.expect(side, source.toString());
-            gauges.upstreamConfigured(side);
-        });
+        sources.forEach((side, source) -> view.expect(side, source.toString()));
         planWatcher.load();
         server.start();
         upstreams.start(sources);

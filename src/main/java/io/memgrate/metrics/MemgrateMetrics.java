@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 
 import io.memgrate.cluster.Side;
 import io.memgrate.protocol.ClientCommand;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -20,8 +21,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * Memgrate's counters of events, all named {@code memgrate_*} in Prometheus and tagged {@code upstream} where one is
- * meant. The state metrics (served version, upstream ages) are read from the status snapshot, in {@code status}.
+ * Memgrate's counters of events, named and described in {@link Metric}. The state metrics (served version, upstream
+ * ages) are read from the status snapshot, in {@code status}.
  */
 @ApplicationScoped
 public class MemgrateMetrics {
@@ -52,10 +53,17 @@ public class MemgrateMetrics {
     @Inject
     public MemgrateMetrics(MeterRegistry registry) {
         this.registry = registry;
-        gauges.add(Gauge.builder("memgrate.client.connections", openConnections, AtomicInteger::get)
-                .description("Open client connections").register(registry));
-        gauges.add(Gauge.builder("memgrate.client.connections.blocked", blockedConnections, AtomicInteger::get)
-                .description("Client connections not reading their replies: write queue full, reading paused").register(registry));
+        gauges.add(Gauge.builder(Metric.CLIENT_CONNECTIONS.meterName(), openConnections, AtomicInteger::get)
+                .description(Metric.CLIENT_CONNECTIONS.help()).register(registry));
+        gauges.add(Gauge.builder(Metric.CLIENT_CONNECTIONS_BLOCKED.meterName(), blockedConnections, AtomicInteger::get)
+                .description(Metric.CLIENT_CONNECTIONS_BLOCKED.help()).register(registry));
+        // every autopilot step series from the start, at 0: the dashboard and the alerts have them before the first
+        // step, and a first rollback shows as an increase
+        for (String action : List.of("admit", "withdraw")) {
+            for (String outcome : List.of("taken", "rolled-back")) {
+                counter(Metric.AUTOPILOT_STEPS, "action", action, "outcome", outcome);
+            }
+        }
     }
 
     @PreDestroy
@@ -76,8 +84,8 @@ public class MemgrateMetrics {
         LongAdder count = requests[kind.ordinal()][outcome.ordinal()];
         if (count == null) {
             count = new LongAdder();
-            gauges.add(FunctionCounter.builder("memgrate.client.requests", count, LongAdder::doubleValue)
-                    .description("Client requests by command and outcome")
+            gauges.add(FunctionCounter.builder(Metric.CLIENT_REQUESTS.meterName(), count, LongAdder::doubleValue)
+                    .description(Metric.CLIENT_REQUESTS.help())
                     .tag("command", kind.name().toLowerCase(Locale.ROOT)).tag("outcome", outcome.tag()).register(registry));
             requests[kind.ordinal()][outcome.ordinal()] = count;
         }
@@ -90,15 +98,15 @@ public class MemgrateMetrics {
 
     /** A client connection failed: reset by the client ({@code io}), a failed TLS handshake, or anything else. */
     public void connectionFailed(String reason) {
-        registry.counter("memgrate.client.connection.errors", "reason", reason).increment();
+        counter(Metric.CLIENT_CONNECTION_ERRORS, "reason", reason).increment();
     }
 
     public void connectionRejected() {
-        registry.counter("memgrate.client.connections.rejected").increment();
+        counter(Metric.CLIENT_CONNECTIONS_REJECTED).increment();
     }
 
     public void badInput(String reason) {
-        registry.counter("memgrate.client.bad.input", "reason", reason).increment();
+        counter(Metric.CLIENT_BAD_INPUT, "reason", reason).increment();
     }
 
     /** A client's write queue filled up (true) or drained or closed (false). */
@@ -111,7 +119,7 @@ public class MemgrateMetrics {
     }
 
     public void clientStalled() {
-        registry.counter("memgrate.client.connections.stalled").increment();
+        counter(Metric.CLIENT_CONNECTIONS_STALLED).increment();
     }
 
     public void connectionClosed() {
@@ -119,35 +127,40 @@ public class MemgrateMetrics {
     }
 
     public void fetched(Side side, long nanos) {
-        Timer.builder("memgrate.upstream.fetch").description("Latency of one upstream poll (configuration and version)")
+        Timer.builder(Metric.UPSTREAM_FETCH.meterName()).description(Metric.UPSTREAM_FETCH.help())
                 .tag("upstream", side.label()).register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     public void fetchFailed(Side side, String reason) {
-        registry.counter("memgrate.upstream.fetch.failures", "upstream", side.label(), "reason", reason).increment();
+        counter(Metric.UPSTREAM_FETCH_FAILURES, "upstream", side.label(), "reason", reason).increment();
     }
 
     /** A {@code stats} request sent to an upstream on behalf of clients. */
     public void statsRequested(Side side) {
-        registry.counter("memgrate.upstream.stats.requests", "upstream", side.label()).increment();
+        counter(Metric.UPSTREAM_STATS_REQUESTS, "upstream", side.label()).increment();
     }
 
     /** A migration plan refused as a whole; the one applied before stays. */
     public void planRefused(String reason) {
-        registry.counter("memgrate.plan.refusals", "reason", reason).increment();
+        counter(Metric.PLAN_REFUSALS, "reason", reason).increment();
     }
 
     /** A check of the plan file skipped because the read before it has not returned. */
     public void planCheckSkipped() {
-        registry.counter("memgrate.plan.checks.skipped").increment();
+        counter(Metric.PLAN_CHECKS_SKIPPED).increment();
     }
 
     /** The autopilot wrote a plan: a step {@code taken}, or a step {@code rolled-back}. */
     public void autopilotStep(String action, String outcome) {
-        registry.counter("memgrate.autopilot.steps", "action", action, "outcome", outcome).increment();
+        counter(Metric.AUTOPILOT_STEPS, "action", action, "outcome", outcome).increment();
     }
 
     public void resolutionFailed(Side side, String reason) {
-        registry.counter("memgrate.aws.resolution.failures", "upstream", side.label(), "reason", reason).increment();
+        counter(Metric.AWS_RESOLUTION_FAILURES, "upstream", side.label(), "reason", reason).increment();
+    }
+
+    /** The counter of {@code metric} with these tags (name, value, ...), registered at its first use. */
+    private Counter counter(Metric metric, String... tags) {
+        return Counter.builder(metric.meterName()).description(metric.help()).tags(tags).register(registry);
     }
 }

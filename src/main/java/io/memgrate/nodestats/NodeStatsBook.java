@@ -3,16 +3,13 @@ package io.memgrate.nodestats;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -37,15 +34,8 @@ public class NodeStatsBook {
     /** Round aggregates kept to find the one before a step: the status looks for it every round. */
     private static final int ROUNDS_KEPT = 8;
 
-    /** A node as one cluster lists it; its metrics series are tagged so. */
+    /** A node as one cluster lists it. */
     public record ListedNode(Side side, HostAndPort node) {
-    }
-
-    /** Told when nodes start or stop being listed by a cluster. */
-    public interface Listener {
-        void listed(ListedNode node);
-
-        void unlisted(ListedNode node);
     }
 
     /** The served nodes' aggregate hit ratio at the end of a round; null when they had no gets. */
@@ -64,17 +54,11 @@ public class NodeStatsBook {
     }
 
     private final Map<HostAndPort, Entry> entries = new HashMap<>();
-    private final Set<ListedNode> listed = new LinkedHashSet<>();
-    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Deque<RoundAggregate> rounds = new ArrayDeque<>();
     private BeforeStep beforeStep;
     /** The readings as last copied for readers; copied again on the first read after a change, not on every change. */
     private Map<HostAndPort, NodeReading> readings = Map.of();
     private boolean changed;
-
-    public void addListener(Listener listener) {
-        listeners.add(listener);
-    }
 
     /** Every node's reading now, by host and port: nodes listed but not read yet have {@code reachable} null. */
     public synchronized Map<HostAndPort, NodeReading> readings() {
@@ -88,32 +72,14 @@ public class NodeStatsBook {
     }
 
     /** The nodes both clusters list now; nodes no longer listed by any are forgotten. */
-    public void track(Collection<ListedNode> nodes) {
-        List<ListedNode> added = new ArrayList<>();
-        List<ListedNode> removed = new ArrayList<>();
-        synchronized (this) {
-            Set<ListedNode> now = new LinkedHashSet<>(nodes);
-            for (Iterator<ListedNode> it = listed.iterator(); it.hasNext();) {
-                ListedNode node = it.next();
-                if (!now.contains(node)) {
-                    it.remove();
-                    removed.add(node);
-                }
-            }
-            for (ListedNode node : now) {
-                if (listed.add(node)) {
-                    added.add(node);
-                }
-                entries.computeIfAbsent(node.node(), key -> new Entry());
-            }
-            Set<HostAndPort> addresses = new LinkedHashSet<>();
-            now.forEach(node -> addresses.add(node.node()));
-            entries.keySet().retainAll(addresses);
-            publish();
+    public synchronized void track(Collection<ListedNode> nodes) {
+        Set<HostAndPort> addresses = new LinkedHashSet<>();
+        for (ListedNode node : nodes) {
+            addresses.add(node.node());
+            entries.computeIfAbsent(node.node(), key -> new Entry());
         }
-        // outside the lock: listeners register meters, whose gauges read this book
-        removed.forEach(node -> listeners.forEach(listener -> listener.unlisted(node)));
-        added.forEach(node -> listeners.forEach(listener -> listener.listed(node)));
+        entries.keySet().retainAll(addresses);
+        publish();
     }
 
     /** A node answered {@code stats}. */

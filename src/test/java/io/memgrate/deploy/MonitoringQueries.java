@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -30,6 +32,9 @@ final class MonitoringQueries {
 
     static final Path DASHBOARD = Path.of("deploy/components/grafana-dashboard/memgrate-dashboard.json");
     static final Path RULES = Path.of("deploy/components/prometheusrule/prometheusrule.yaml");
+
+    /** Labels Prometheus' Kubernetes scrape (a ServiceMonitor) adds to every series, whatever Memgrate exports. */
+    static final Set<String> TARGET_LABELS = Set.of("namespace", "pod", "instance", "job", "service", "container", "endpoint");
 
     private static final Pattern METRIC = Pattern.compile("\\bmemgrate_[a-z0-9_]+\\b");
     private static final Pattern GROUPING = Pattern.compile("\\b(?:by|without|on|ignoring|group_left|group_right)\\s*\\(([^)]*)\\)");
@@ -201,17 +206,23 @@ final class MonitoringQueries {
         }
     }
 
-    @SuppressWarnings("unchecked")
     static Map<String, String> rules(Path root) {
         Map<String, String> queries = new LinkedHashMap<>();
+        alertRules(root).forEach(rule -> queries.put("alert " + rule.get("alert"), String.valueOf(rule.get("expr"))));
+        return queries;
+    }
+
+    /** Every alert rule of the PrometheusRule, in order, as YAML has it (alert, expr, labels, annotations, ...). */
+    @SuppressWarnings("unchecked")
+    static List<Map<String, Object>> alertRules(Path root) {
+        List<Map<String, Object>> rules = new ArrayList<>();
         Map<String, Object> spec = (Map<String, Object>) rulesYaml(root).get("spec");
         for (Object group : (Iterable<Object>) spec.get("groups")) {
             for (Object rule : (Iterable<Object>) ((Map<String, Object>) group).get("rules")) {
-                Map<String, Object> r = (Map<String, Object>) rule;
-                queries.put("alert " + r.get("alert"), String.valueOf(r.get("expr")));
+                rules.add((Map<String, Object>) rule);
             }
         }
-        return queries;
+        return rules;
     }
 
     /** Memgrate's metrics a query names. */

@@ -98,7 +98,7 @@ class NodeStatsTest {
     }
 
     private static String series(String name, String side, Node node) {
-        return name + "{cluster=\"" + side + "\",node=\"" + label(node) + "\"}";
+        return name + "{node=\"" + label(node) + "\",upstream=\"" + side + "\"}";
     }
 
     private Node old(int i) {
