@@ -1,0 +1,33 @@
+package io.memgrate.autopilot;
+
+import java.io.IOException;
+import java.util.Optional;
+
+/**
+ * Where the autopilot writes its plans: the plan file itself ({@link PlanFileWriter}), or on Kubernetes the plan's
+ * ConfigMap, which the kubelet brings to every replica's plan file ({@link ConfigMapPlanWriter}). Either way Memgrate
+ * applies a plan only from the plan file, and the autopilot decides alike.
+ */
+interface PlanWriter {
+
+    /**
+     * Writes {@code content} as the next plan when the plan there is still revision {@code inForce}, the one the decision
+     * was made on. False when it is not (a person's edit not applied yet: it wins, and the autopilot decides again once it
+     * is applied), or when the write may succeed at a later try.
+     *
+     * @throws IOException when the plan cannot be written without a person's help: the autopilot pauses with it
+     */
+    boolean write(long inForce, String content) throws IOException;
+
+    /** Why another replica decides now; empty when this one does. */
+    default Optional<String> decidedElsewhere() {
+        return Optional.empty();
+    }
+
+    /** Tells those who watch the plan about a step or a pause, beyond the log line. */
+    default void announce(AutopilotDecision.Notice notice) {
+    }
+
+    /** Where plans go, for log lines. */
+    String where();
+}
