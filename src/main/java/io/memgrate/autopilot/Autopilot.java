@@ -6,6 +6,7 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -133,7 +134,8 @@ public class Autopilot {
         PlanLease lease = new PlanLease(client, namespace, autopilot.lease(), identity, autopilot.leaseDuration(),
                 Clock.systemUTC());
         String key = planWatcher.file().orElseThrow().getFileName().toString();
-        return new ConfigMapPlanWriter(client, namespace, configMap, key, lease, identity, Clock.systemUTC());
+        return new ConfigMapPlanWriter(client, namespace, configMap, key, lease,
+                new ReplicaRevisions(client, namespace, identity, autopilot.podSelector()), identity, Clock.systemUTC());
     }
 
     private static String hostName() {
@@ -157,11 +159,15 @@ public class Autopilot {
 
     private void tick() {
         try {
+            StatusSnapshot now = status.snapshot();
+            if (now.plan() != null) {
+                writer.serving(now.plan().revision());
+            }
             Optional<String> elsewhere = writer.decidedElsewhere();
             if (elsewhere.isPresent()) {
                 deciding = false;
                 board.publish(new AutopilotReport(AutopilotReport.State.WAITING, List.of(elsewhere.get()), null, null,
-                        null, List.of()));
+                        null, List.of(), Map.of()));
                 return;
             }
             if (!deciding) {
@@ -169,7 +175,14 @@ public class Autopilot {
                 memory = recovered(planWatcher.appliedContent().orElse(""));
                 deciding = true;
             }
-            StatusSnapshot now = status.snapshot();
+            Optional<String> behind = now.plan() == null || memory.paused() ? Optional.empty()
+                    : writer.replicasBehind(now.plan().revision());
+            if (behind.isPresent()) {
+                // not decided on until every ready replica serves the plan in force: the dwell starts from then
+                board.publish(new AutopilotReport(AutopilotReport.State.WAITING, List.of(behind.get()), null, null, null,
+                        memory.history(), writer.replicas()));
+                return;
+            }
             AutopilotDecision.Decision decision = AutopilotDecision.decide(now, memory, rules);
             if (decision.write() != null && !write(now, decision.write())) {
                 return;
@@ -179,7 +192,7 @@ public class Autopilot {
             if (decision.notice() != null) {
                 writer.announce(decision.notice());
             }
-            board.publish(decision.report());
+            board.publish(decision.report().withReplicas(writer.replicas()));
         } catch (RuntimeException e) {
             LOG.errorf(e, "Autopilot: deciding failed unexpectedly; it decides again at the next tick");
         }

@@ -280,7 +280,7 @@ final class AutopilotDecision {
             default -> null;
         };
         return new AutopilotReport(state, List.copyOf(waitingFor), memory.pausedBecause(), nextStep, whatNext,
-                memory.history());
+                memory.history(), Map.of());
     }
 
     private static String endpoint(StatusSnapshot now) {

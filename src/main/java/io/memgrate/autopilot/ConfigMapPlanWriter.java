@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 import org.jboss.logging.Logger;
@@ -22,7 +23,7 @@ import io.memgrate.plan.PlanRefusedException;
  * Every write is a compare-and-swap on the ConfigMap's {@code resourceVersion}: on a conflict the ConfigMap is read
  * again, and written only when it still holds the plan the decision was made on, so a person's edit is never
  * overwritten. One replica writes at a time, the holder of the {@link PlanLease}; each step is also an Event on the
- * ConfigMap.
+ * ConfigMap, and each replica's plan revision is on its Pod ({@link ReplicaRevisions}).
  */
 final class ConfigMapPlanWriter implements PlanWriter {
 
@@ -35,6 +36,7 @@ final class ConfigMapPlanWriter implements PlanWriter {
     private final String name;
     private final String key;
     private final PlanLease lease;
+    private final ReplicaRevisions replicas;
     private final String identity;
     private final Clock clock;
 
@@ -43,12 +45,13 @@ final class ConfigMapPlanWriter implements PlanWriter {
      * @param identity this replica, as the Events' reporting instance
      */
     ConfigMapPlanWriter(KubernetesClient client, String namespace, String name, String key, PlanLease lease,
-            String identity, Clock clock) {
+            ReplicaRevisions replicas, String identity, Clock clock) {
         this.client = client;
         this.namespace = namespace;
         this.name = name;
         this.key = key;
         this.lease = lease;
+        this.replicas = replicas;
         this.identity = identity;
         this.clock = clock;
     }
@@ -95,6 +98,30 @@ final class ConfigMapPlanWriter implements PlanWriter {
         } catch (KubernetesClientException e) {
             return Optional.of("the lease could not be read or taken (" + e.getMessage() + ")");
         }
+    }
+
+    @Override
+    public void serving(long revision) {
+        try {
+            replicas.publish(revision);
+        } catch (KubernetesClientException e) {
+            LOG.warnf("Autopilot: could not annotate this replica's pod with plan revision %d (%s); it tries again at the"
+                    + " next tick", revision, e.getMessage());
+        }
+    }
+
+    @Override
+    public Optional<String> replicasBehind(long revision) {
+        try {
+            return replicas.behind(revision);
+        } catch (KubernetesClientException e) {
+            return Optional.of("the replicas' plan revisions could not be read (" + e.getMessage() + ")");
+        }
+    }
+
+    @Override
+    public Map<String, Long> replicas() {
+        return replicas.lastSeen();
     }
 
     @Override

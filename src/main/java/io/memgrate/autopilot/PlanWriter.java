@@ -1,6 +1,7 @@
 package io.memgrate.autopilot;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -22,6 +23,20 @@ interface PlanWriter {
     /** Why another replica decides now; empty when this one does. */
     default Optional<String> decidedElsewhere() {
         return Optional.empty();
+    }
+
+    /** Tells the replica that decides which plan revision this one serves. */
+    default void serving(long revision) {
+    }
+
+    /** Why a step on {@code revision} is not taken yet by every ready replica; empty when it is (or this is the only one). */
+    default Optional<String> replicasBehind(long revision) {
+        return Optional.empty();
+    }
+
+    /** The ready replicas and the plan revision each serves (null: none yet), as last seen; empty outside Kubernetes. */
+    default Map<String, Long> replicas() {
+        return Map.of();
     }
 
     /** Tells those who watch the plan about a step or a pause, beyond the log line. */

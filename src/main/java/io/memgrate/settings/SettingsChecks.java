@@ -47,6 +47,9 @@ public class SettingsChecks {
     /** A Kubernetes object name (a DNS subdomain), as ConfigMaps and Leases take. */
     private static final Pattern KUBERNETES_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
 
+    /** Labels that select pods, {@code key=value[,key=value...]}, as the autopilot's pod selector takes them. */
+    private static final Pattern LABEL_SELECTOR = Pattern.compile("[\\w./-]+=[\\w.-]*(,[\\w./-]+=[\\w.-]*)*");
+
     /** What a PEM file must hold, and the line that begins it (the key forms Vert.x reads). */
     enum Pem {
         CERTIFICATE("certificate", "-----BEGIN CERTIFICATE-----", "-----BEGIN CERTIFICATE-----"),
@@ -275,6 +278,10 @@ public class SettingsChecks {
         if (!KUBERNETES_NAME.matcher(autopilot.lease()).matches()) {
             problems.add("memgrate.migration.autopilot.lease=" + autopilot.lease() + " is refused: name the Lease as"
                     + " Kubernetes names it (lower-case letters, digits, '-' and '.')");
+        }
+        if (!LABEL_SELECTOR.matcher(autopilot.podSelector()).matches()) {
+            problems.add("memgrate.migration.autopilot.pod-selector=" + autopilot.podSelector() + " is refused: give the"
+                    + " labels of Memgrate's pods as key=value[,key=value...], e.g. app.kubernetes.io/name=memgrate");
         }
         Duration lease = autopilot.leaseDuration();
         if (lease.toSeconds() < 1 || lease.toMillis() % 1000 != 0) {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.memgrate.plan.PlanFile;
 import io.memgrate.server.ConfigEndpointServer;
 import io.memgrate.support.InjectTestClusters;
 import io.memgrate.support.KeySpaceTraffic;
@@ -40,8 +41,9 @@ import io.restassured.path.json.JsonPath;
 /**
  * The autopilot on Kubernetes, end to end: it writes each step into the plan's ConfigMap through the Kubernetes API
  * (fabric8's mock server), never into the plan file; Memgrate applies a step only once the kubelet (here the test,
- * copying the ConfigMap's plan into the mounted file) has brought it; each step is an Event on the ConfigMap; and the
- * whole 2 + 2 migration is taken that way while a real AWS Java client reads and writes through Memgrate.
+ * copying the ConfigMap's plan into the mounted file) has brought it; a step counts as taken only once every ready
+ * replica says on its Pod that it serves it; each step is an Event on the ConfigMap; and the whole 2 + 2 migration is
+ * taken that way while a real AWS Java client reads and writes through Memgrate.
  */
 @QuarkusTest
 @TestProfile(AutopilotConfigMapMigrationTest.OnKubernetes.class)
@@ -53,6 +55,8 @@ import io.restassured.path.json.JsonPath;
 class AutopilotConfigMapMigrationTest {
 
     private static final String POD = "memgrate-7d9f-a";
+    /** Another replica, which the test plays: it serves the revision in the plan file once the kubelet brought it. */
+    private static final String OTHER = "memgrate-7d9f-b";
 
     public static class OnKubernetes implements QuarkusTestProfile {
         @Override
@@ -76,6 +80,9 @@ class AutopilotConfigMapMigrationTest {
 
     @Test
     void theAutopilotWritesEachStepIntoTheConfigMapAndMemgrateAppliesItFromTheMountedFile() throws Exception {
+        api.createReadyPod(POD, null);
+        api.createReadyPod(OTHER, 1L);
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.podRevision(POD), revision -> revision != null && revision == 1);
         try (KeySpaceTraffic traffic = KeySpaceTraffic.start(server.port(), 2_000)) {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(api::plan,
                     plan -> plan.contains("revision: 2\n"));
@@ -94,10 +101,25 @@ class AutopilotConfigMapMigrationTest {
                                     ((Number) step.get("predictedShare")).doubleValue() * 100) + " of keys moved)"));
             assertThat(api.client().resources(Lease.class).withName("memgrate-autopilot").get().getSpec()
                     .getHolderIdentity()).isEqualTo(POD);
+            assertThat(written.getMap("autopilot.replicas")).isEqualTo(Map.of(POD, 1, OTHER, 1));
+
+            // the kubelet brings it to this replica first: no step counts as taken while the other serves revision 1
+            deliver(api.plan(), clusters.planFile());
+            JsonPath lagging = await().atMost(Duration.ofSeconds(10)).until(StatusSampler::status,
+                    status -> status.getLong("plan.revision") == 2 && status.getMap("autopilot.replicas").equals(Map.of(POD, 2, OTHER, 1)));
+            assertThat(lagging.getList("autopilot.waitingFor", String.class))
+                    .containsExactly("replica " + OTHER + " serves plan revision 1, not 2 yet");
+            assertThat(api.podRevision(POD)).isEqualTo(2);
+            await().during(AutopilotMigrationTest.DWELL.multipliedBy(2)).atMost(AutopilotMigrationTest.DWELL.multipliedBy(3))
+                    .until(api::plan, plan -> plan.contains("revision: 2\n"));
 
             ScheduledExecutorService kubelet = Executors.newSingleThreadScheduledExecutor();
             try {
-                kubelet.scheduleWithFixedDelay(() -> deliver(api.plan(), clusters.planFile()), 0, 250, TimeUnit.MILLISECONDS);
+                kubelet.scheduleWithFixedDelay(() -> {
+                    String plan = api.plan();
+                    deliver(plan, clusters.planFile());
+                    api.setPodRevision(OTHER, PlanFile.parse(plan).revision());
+                }, 0, 250, TimeUnit.MILLISECONDS);
                 JsonPath done = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
                         .until(StatusSampler::status, status -> status.getString("autopilot.state").equals("complete"));
 
@@ -107,6 +129,7 @@ class AutopilotConfigMapMigrationTest {
                                 org.assertj.core.groups.Tuple.tuple("withdraw", false),
                                 org.assertj.core.groups.Tuple.tuple("withdraw", false));
                 assertThat(done.getLong("plan.revision")).isEqualTo(5);
+                assertThat(done.getMap("autopilot.replicas")).isEqualTo(Map.of(POD, 5, OTHER, 5));
                 assertThat(api.planEvents()).extracting(Event::getReason).containsExactly("AutopilotAdmitted",
                         "AutopilotAdmitted", "AutopilotWithdrew", "AutopilotWithdrew");
                 Serving.awaitServed(server.port(), configReply(payload(done.getLong("served.version"),

@@ -34,7 +34,8 @@ class AutopilotConfigMapWriterTest {
         PlanLease lease = new PlanLease(api.client(), KubernetesApi.NAMESPACE, "memgrate-autopilot", "pod-a",
                 Duration.ofSeconds(15), Clock.systemUTC());
         writer = new ConfigMapPlanWriter(api.client(), KubernetesApi.NAMESPACE, KubernetesApi.PLAN_CONFIGMAP,
-                KubernetesApi.PLAN_KEY, lease, "pod-a", Clock.systemUTC());
+                KubernetesApi.PLAN_KEY, lease, new ReplicaRevisions(api.client(), KubernetesApi.NAMESPACE, "pod-a",
+                        KubernetesApi.POD_SELECTOR), "pod-a", Clock.systemUTC());
     }
 
     @AfterEach

@@ -95,7 +95,8 @@ class AutopilotLeaseTest {
     private ConfigMapPlanWriter writer(String pod) {
         PlanLease lease = new PlanLease(api.client(), KubernetesApi.NAMESPACE, LEASE, pod, LEASE_DURATION, Clock.systemUTC());
         return new ConfigMapPlanWriter(api.client(), KubernetesApi.NAMESPACE, KubernetesApi.PLAN_CONFIGMAP,
-                KubernetesApi.PLAN_KEY, lease, pod, Clock.systemUTC());
+                KubernetesApi.PLAN_KEY, lease, new ReplicaRevisions(api.client(), KubernetesApi.NAMESPACE, pod,
+                        KubernetesApi.POD_SELECTOR), pod, Clock.systemUTC());
     }
 
     private Lease lease() {

@@ -7,6 +7,7 @@ import java.util.Map;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -26,8 +27,12 @@ public class KubernetesApi implements QuarkusTestResourceLifecycleManager, AutoC
     public static final String PLAN_CONFIGMAP = "memgrate-plan";
     /** The key the plan is under: the plan file's name, as a ConfigMap volume names its files. */
     public static final String PLAN_KEY = "plan.yaml";
+    /** Memgrate's pods' labels, as deploy/ sets them and memgrate.migration.autopilot.pod-selector selects them. */
+    public static final String POD_SELECTOR = "app.kubernetes.io/name=memgrate";
     /** Init arg: the plan the ConfigMap starts with. */
     public static final String PLAN = "plan";
+    /** Where each replica says which plan revision it serves. */
+    public static final String REVISION_ANNOTATION = "memgrate.io/plan-revision";
 
     private KubernetesMockServer server;
     private KubernetesClient client;
@@ -76,6 +81,29 @@ public class KubernetesApi implements QuarkusTestResourceLifecycleManager, AutoC
     public ConfigMap createPlan(String plan) {
         return client.configMaps().resource(new ConfigMapBuilder().withNewMetadata().withName(PLAN_CONFIGMAP)
                 .withNamespace(NAMESPACE).endMetadata().addToData(PLAN_KEY, plan).build()).create();
+    }
+
+    /** A pod of Memgrate's, ready, serving {@code revision} (null: no annotation yet), as the downward API names it. */
+    public void createReadyPod(String name, Long revision) {
+        client.pods().resource(new PodBuilder().withNewMetadata().withName(name).withNamespace(NAMESPACE)
+                .addToLabels("app.kubernetes.io/name", "memgrate")
+                .addToAnnotations(revision == null ? Map.of() : Map.of(REVISION_ANNOTATION, String.valueOf(revision)))
+                .endMetadata().withNewSpec().addNewContainer().withName("memgrate").withImage("memgrate").endContainer()
+                .endSpec().withNewStatus().addNewCondition().withType("Ready").withStatus("True").endCondition()
+                .endStatus().build()).create();
+    }
+
+    /** The plan revision a pod says it serves; null when it says none. */
+    public Long podRevision(String name) {
+        Map<String, String> annotations = client.pods().withName(name).get().getMetadata().getAnnotations();
+        return annotations == null || !annotations.containsKey(REVISION_ANNOTATION) ? null
+                : Long.valueOf(annotations.get(REVISION_ANNOTATION));
+    }
+
+    /** As that replica would say it serves {@code revision}. */
+    public void setPodRevision(String name, long revision) {
+        client.pods().withName(name).edit(pod -> new PodBuilder(pod).editMetadata()
+                .addToAnnotations(REVISION_ANNOTATION, String.valueOf(revision)).endMetadata().build());
     }
 
     /** The plan the ConfigMap holds now. */
