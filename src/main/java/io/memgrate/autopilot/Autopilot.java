@@ -53,10 +53,11 @@ public class Autopilot {
     private final PlanFileReader reader;
     private final MemgrateMetrics metrics;
     private final MemgrateSettings settings;
+    /** Asked for the client only on Kubernetes ({@code memgrate.migration.autopilot.configmap}). */
+    private final Instance<KubernetesClient> kubernetes;
     private final Duration tick;
     /** Read from the settings at start, once they passed their checks. */
     private AutopilotRules rules;
-    private final Instance<KubernetesClient> kubernetes;
     private ScheduledExecutorService thread;
     private PlanWriter writer;
     /** Whether this replica decided at the last tick; always, outside Kubernetes. Touched by the autopilot's thread only. */
@@ -116,8 +117,8 @@ public class Autopilot {
                 Thread.currentThread().interrupt();
             }
         }
-        if (writer instanceof ConfigMapPlanWriter kubernetes) {
-            kubernetes.stop();
+        if (writer instanceof ConfigMapPlanWriter configMap) {
+            configMap.stop();
         }
     }
 
