@@ -106,6 +106,11 @@ public class KubernetesApi implements QuarkusTestResourceLifecycleManager, AutoC
                 .addToAnnotations(REVISION_ANNOTATION, String.valueOf(revision)).endMetadata().build());
     }
 
+    /** How many requests the server has had. */
+    public int requests() {
+        return server.getRequestCount();
+    }
+
     /** The plan the ConfigMap holds now. */
     public String plan() {
         return client.configMaps().withName(PLAN_CONFIGMAP).get().getData().get(PLAN_KEY);
