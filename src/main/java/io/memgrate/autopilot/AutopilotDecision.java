@@ -42,8 +42,20 @@ final class AutopilotDecision {
     record PlanWrite(MigrationPlan plan, List<String> notes, String action, String outcome) {
     }
 
-    /** @param write null when nothing is written now */
-    record Decision(AutopilotMemory memory, AutopilotReport report, PlanWrite write, List<String> log) {
+    /**
+     * A step or a pause, told to those who watch the plan (on Kubernetes, an Event on the plan's ConfigMap).
+     *
+     * @param reason  what happened, in Kubernetes' Event reason form ({@code AutopilotAdmitted}, ...)
+     * @param warning true for a pause or a rollback
+     */
+    record Notice(String reason, boolean warning, String message) {
+    }
+
+    /**
+     * @param write  null when nothing is written now
+     * @param notice null when nothing is told now; with a write, it is told once the write succeeded
+     */
+    record Decision(AutopilotMemory memory, AutopilotReport report, PlanWrite write, Notice notice, List<String> log) {
     }
 
     private AutopilotDecision() {
@@ -53,7 +65,7 @@ final class AutopilotDecision {
         MigrationPlan plan = now.plan();
         if (plan == null || now.served() == null) {
             return new Decision(memory, report(State.WAITING, List.of(plan == null ? "no plan applied yet"
-                    : "nothing served yet: an upstream has not answered"), memory, null, null), null, List.of());
+                    : "nothing served yet: an upstream has not answered"), memory, null, null), null, null, List.of());
         }
         Instant at = now.at();
         List<String> log = new ArrayList<>();
@@ -89,8 +101,10 @@ final class AutopilotDecision {
         }
         long nextRevision = Math.max(plan.revision(), written == null ? -1 : written.revision()) + 1;
 
+        Notice notice = null;
         if (pausedBecause == null && now.planRefusal() != null) {
             pausedBecause = "a plan was refused since the last step (" + now.planRefusal().message() + ")";
+            notice = new Notice("AutopilotPaused", true, "paused at plan revision " + plan.revision() + ": " + pausedBecause);
             pausedAt = plan.revision();
             watch = null;
             log.add("Autopilot: paused at plan revision " + plan.revision() + ": " + pausedBecause
@@ -134,7 +148,9 @@ final class AutopilotDecision {
                 PlanWrite write = new PlanWrite(back, List.of("revision " + nextRevision + ": rolled back "
                         + watch.action() + " " + watch.host() + " (the plan before it)", "paused: " + pause),
                         watch.action(), ROLLED_BACK);
-                return new Decision(next, report(State.PAUSED, List.of(), next, null, now), write, log);
+                Notice rolledBack = new Notice("AutopilotRolledBack", true, "rolled back " + watch.action() + " "
+                        + watch.host() + " (plan revision " + nextRevision + ") and paused: " + hurt);
+                return new Decision(next, report(State.PAUSED, List.of(), next, null, now), write, rolledBack, log);
             }
             if (dwellDone) {
                 watch = null;
@@ -147,14 +163,15 @@ final class AutopilotDecision {
         AutopilotReport.PlannedStep planned = step.map(s -> new AutopilotReport.PlannedStep(s.action(), s.host(),
                 share(s, rules))).orElse(null);
         if (pausedBecause != null) {
-            return new Decision(next, report(State.PAUSED, List.of(), next, planned, now), null, log);
+            return new Decision(next, report(State.PAUSED, List.of(), next, planned, now), null, notice, log);
         }
         if (written != null && written.revision() > plan.revision()) {
             return new Decision(next, report(State.WAITING, List.of("plan revision " + written.revision()
-                    + " is written; Memgrate applies it at its next check of the plan file"), next, planned, now), null, log);
+                    + " is written; Memgrate applies it at its next check of the plan file"), next, planned, now), null,
+                    notice, log);
         }
         if (now.served(Side.PRIMARY).isEmpty() && now.pending().isEmpty() && watch == null) {
-            return new Decision(next, report(State.COMPLETE, List.of(), next, null, now), null, log);
+            return new Decision(next, report(State.COMPLETE, List.of(), next, null, now), null, notice, log);
         }
 
         List<String> waitingFor = new ArrayList<>();
@@ -182,7 +199,7 @@ final class AutopilotDecision {
             waitingFor.add("dwell " + Durations.format(dwelt) + " of " + Durations.format(rules.minDwell()));
         }
         if (!waitingFor.isEmpty() || step.isEmpty()) {
-            return new Decision(next, report(State.WAITING, waitingFor, next, planned, now), null, log);
+            return new Decision(next, report(State.WAITING, waitingFor, next, planned, now), null, notice, log);
         }
 
         NextStep taking = step.get();
@@ -206,7 +223,10 @@ final class AutopilotDecision {
                 watching, unreachableSince, history);
         return new Decision(stepped, report(State.WAITING, List.of("plan revision " + nextRevision
                 + " is written; Memgrate applies it at its next check of the plan file"), stepped, planned, now),
-                new PlanWrite(after, List.of("revision " + nextRevision + ", " + summary), taking.action(), TAKEN), log);
+                new PlanWrite(after, List.of("revision " + nextRevision + ", " + summary), taking.action(), TAKEN),
+                new Notice(taking.action().equals(ADMIT) ? "AutopilotAdmitted" : "AutopilotWithdrew", false, verb + " "
+                        + taking.host() + " (" + rules.scheme().label() + ": " + percent(share) + " of keys moved)"),
+                log);
     }
 
     /** Why the step watched hurts, or null when it does not (yet). */
@@ -260,7 +280,7 @@ final class AutopilotDecision {
             default -> null;
         };
         return new AutopilotReport(state, List.copyOf(waitingFor), memory.pausedBecause(), nextStep, whatNext,
-                memory.history());
+                memory.history(), Map.of());
     }
 
     private static String endpoint(StatusSnapshot now) {

@@ -207,7 +207,7 @@ public interface MemgrateSettings {
          */
         Optional<String> clientHashing();
 
-        /** Takes the steps of the plan itself, in file mode: writes the next plan revision into the plan file. */
+        /** Takes the steps of the plan itself: writes the next plan revision into the plan file, or its ConfigMap. */
         Autopilot autopilot();
     }
 
@@ -228,6 +228,28 @@ public interface MemgrateSettings {
         @WithDefault("1h")
         @WithConverter(Durations.Converter.class)
         Duration maxWarmup();
+
+        /**
+         * On Kubernetes: the ConfigMap holding the plan, mounted as the plan file (its key is the plan file's name). Set,
+         * the autopilot writes plans through the Kubernetes API into it; absent = it writes the plan file itself.
+         */
+        Optional<String> configmap();
+
+        /** On Kubernetes: the Lease that lets one replica decide at a time. */
+        @WithDefault("memgrate-autopilot")
+        String lease();
+
+        /** On Kubernetes: how long the Lease holds without a renewal before another replica may take it. */
+        @WithDefault("15s")
+        @WithConverter(Durations.Converter.class)
+        Duration leaseDuration();
+
+        /** On Kubernetes: this replica's Pod; absent = the environment variable POD_NAME (downward API), else the host name. */
+        Optional<String> podName();
+
+        /** On Kubernetes: the label selector of Memgrate's pods, whose plan revisions a step waits for. */
+        @WithDefault("app.kubernetes.io/name=memgrate")
+        String podSelector();
     }
 
     interface Dev {

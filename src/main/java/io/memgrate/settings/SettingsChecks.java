@@ -44,6 +44,12 @@ public class SettingsChecks {
      */
     static final int MIN_DEV_NODE_MEMORY_MB = 2;
 
+    /** A Kubernetes object name (a DNS subdomain), as ConfigMaps and Leases take. */
+    private static final Pattern KUBERNETES_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+
+    /** Labels that select pods, {@code key=value[,key=value...]}, as the autopilot's pod selector takes them. */
+    private static final Pattern LABEL_SELECTOR = Pattern.compile("[\\w./-]+=[\\w.-]*(,[\\w./-]+=[\\w.-]*)*");
+
     /** What a PEM file must hold, and the line that begins it (the key forms Vert.x reads). */
     enum Pem {
         CERTIFICATE("certificate", "-----BEGIN CERTIFICATE-----", "-----BEGIN CERTIFICATE-----"),
@@ -242,6 +248,7 @@ public class SettingsChecks {
         });
         atLeastOneMilli(problems, "memgrate.migration.autopilot.min-dwell", autopilot.minDwell());
         atLeastOneMilli(problems, "memgrate.migration.autopilot.max-warmup", autopilot.maxWarmup());
+        autopilotOnKubernetes(problems, autopilot);
         if (!autopilot.enabled()) {
             return;
         }
@@ -262,13 +269,33 @@ public class SettingsChecks {
         if (planFile.isEmpty()) {
             problems.add("memgrate.migration.autopilot.enabled=true is refused: set memgrate.migration.plan-file, the plan"
                     + " it writes each step into");
-        } else {
+        } else if (autopilot.configmap().isEmpty()) {
             Path folder = planFile.get().toAbsolutePath().getParent();
             if (folder == null || !Files.isDirectory(folder) || !Files.isWritable(folder)) {
                 problems.add("memgrate.migration.plan-file=" + planFile.get() + " is refused with"
                         + " memgrate.migration.autopilot.enabled=true: its folder " + folder + " is not a writable folder, and"
                         + " the autopilot writes each plan to a file there, then renames it over the plan");
             }
+        }
+    }
+
+    /** The Kubernetes names and the Lease's duration, whole seconds as a Lease holds them. */
+    private static void autopilotOnKubernetes(List<String> problems, MemgrateSettings.Autopilot autopilot) {
+        autopilot.configmap().filter(name -> !KUBERNETES_NAME.matcher(name).matches()).ifPresent(name -> problems.add(
+                "memgrate.migration.autopilot.configmap=" + name + " is refused: name the plan's ConfigMap as Kubernetes"
+                        + " names it (lower-case letters, digits, '-' and '.')"));
+        if (!KUBERNETES_NAME.matcher(autopilot.lease()).matches()) {
+            problems.add("memgrate.migration.autopilot.lease=" + autopilot.lease() + " is refused: name the Lease as"
+                    + " Kubernetes names it (lower-case letters, digits, '-' and '.')");
+        }
+        if (!LABEL_SELECTOR.matcher(autopilot.podSelector()).matches()) {
+            problems.add("memgrate.migration.autopilot.pod-selector=" + autopilot.podSelector() + " is refused: give the"
+                    + " labels of Memgrate's pods as key=value[,key=value...], e.g. app.kubernetes.io/name=memgrate");
+        }
+        Duration lease = autopilot.leaseDuration();
+        if (lease.toSeconds() < 1 || lease.toMillis() % 1000 != 0) {
+            problems.add("memgrate.migration.autopilot.lease-duration=" + lease + " is refused: a Lease holds for whole"
+                    + " seconds; use at least 1s");
         }
     }
 

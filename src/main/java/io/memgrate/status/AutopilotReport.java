@@ -3,6 +3,7 @@ package io.memgrate.status;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * What the autopilot is doing, as it last decided; {@link #OFF} while it is disabled.
@@ -12,11 +13,19 @@ import java.util.Locale;
  * @param nextStep      the step it takes next, null when none remains or it is off
  * @param whatNext      what a person does next (complete: point clients at the new cluster; paused: how to resume)
  * @param history       the steps it took since Memgrate started, oldest first
+ * @param replicas      on Kubernetes: each of Memgrate's pods and the plan revision it serves (null: none yet), as the
+ *                      replica deciding last saw them; empty elsewhere
  */
 public record AutopilotReport(State state, List<String> waitingFor, String pausedBecause, PlannedStep nextStep,
-        String whatNext, List<Step> history) {
+        String whatNext, List<Step> history, Map<String, Long> replicas) {
 
-    public static final AutopilotReport OFF = new AutopilotReport(State.OFF, List.of(), null, null, null, List.of());
+    public static final AutopilotReport OFF = new AutopilotReport(State.OFF, List.of(), null, null, null, List.of(),
+            Map.of());
+
+    /** The same report, with the replicas' revisions. */
+    public AutopilotReport withReplicas(Map<String, Long> revisions) {
+        return new AutopilotReport(state, waitingFor, pausedBecause, nextStep, whatNext, history, revisions);
+    }
 
     public enum State {
         OFF, WAITING, PAUSED, COMPLETE;

@@ -45,9 +45,11 @@ public class StatusResource {
      * @param nextStep      the step it takes next; null when none remains
      * @param whatNext      what a person does next; null while it goes on by itself
      * @param history       the steps it took since Memgrate started, oldest first
+     * @param replicas      on Kubernetes: each pod's plan revision (null: none published yet); empty elsewhere
      */
     public record Autopilot(String state, List<String> waitingFor, String pausedBecause,
-            AutopilotReport.PlannedStep nextStep, String whatNext, List<AutopilotStep> history) {
+            AutopilotReport.PlannedStep nextStep, String whatNext, List<AutopilotStep> history,
+            Map<String, Long> replicas) {
     }
 
     /** @param rolledBack whether it wrote the plan before this step back, and {@code rolledBackBecause} why */
@@ -174,7 +176,8 @@ public class StatusResource {
         return new Autopilot(report.state().label(), report.waitingFor(), report.pausedBecause(), report.nextStep(),
                 report.whatNext(), report.history().stream().map(step -> new AutopilotStep(step.at(), step.action(),
                         step.host(), step.revision(), step.predictedShare(), step.hitRatioBefore(),
-                        step.lowestHitRatioAfter(), step.rolledBack(), step.rolledBackBecause())).toList());
+                        step.lowestHitRatioAfter(), step.rolledBack(), step.rolledBackBecause())).toList(),
+                report.replicas());
     }
 
     private static KeyMovement keyMovement(StatusSnapshot now) {

@@ -868,6 +868,64 @@ class DeployManifestsTest {
     }
 
     /**
+     * The autopilot on Kubernetes gets exactly the calls it makes and no more, in every overlay: the plan's ConfigMap by
+     * name (read, compare-and-swap update), the Lease (read, create, renew), Events (create), pods (list, annotate its
+     * own); bound to the Deployment's service account; the names as the settings give them; and the autopilot off.
+     */
+    @Test
+    void theAutopilotsRoleAllowsExactlyThePlanTheLeaseEventsAndPods() throws Exception {
+        assertTrue(onPath("kubectl"), KUBECTL_MISSING);
+        List<Executable> checks = new ArrayList<>();
+        for (String overlay : List.of("jvm", "native")) {
+            String what = "rendered overlays/" + overlay;
+            List<Map<String, Object>> docs = render(deploy.resolve("overlays").resolve(overlay));
+            Map<String, Object> settings = map(at(docs.stream().filter(d -> "ConfigMap".equals(d.get("kind"))
+                    && HASHED_SETTINGS_NAME.matcher(str(at(d, "metadata", "name"))).matches()).findFirst().orElseThrow(), "data"));
+            String planConfigMap = str(settings.get("MEMGRATE_MIGRATION_AUTOPILOT_CONFIGMAP"));
+            String lease = str(settings.get("MEMGRATE_MIGRATION_AUTOPILOT_LEASE"));
+            Map<String, Object> role = only(docs, "Role");
+            Map<String, Object> binding = only(docs, "RoleBinding");
+            Map<String, Object> deployment = only(docs, "Deployment");
+            Set<String> granted = new TreeSet<>();
+            for (Object rule : list(role.get("rules"))) {
+                for (String group : strings(map(rule).get("apiGroups"))) {
+                    for (String resource : strings(map(rule).get("resources"))) {
+                        List<String> names = strings(map(rule).get("resourceNames"));
+                        for (String verb : strings(map(rule).get("verbs"))) {
+                            for (String name : names.isEmpty() ? List.of("*") : names) {
+                                granted.add(verb + " " + (group.isEmpty() ? "" : group + "/") + resource + "/" + name);
+                            }
+                        }
+                    }
+                }
+            }
+            checks.add(() -> assertEquals("false", str(settings.get("MEMGRATE_MIGRATION_AUTOPILOT_ENABLED")),
+                    what + ": the autopilot is off until a person turns it on"));
+            checks.add(() -> assertEquals(planConfigMapName(), planConfigMap,
+                    what + ": MEMGRATE_MIGRATION_AUTOPILOT_CONFIGMAP names the plan's ConfigMap"));
+            checks.add(() -> assertEquals("memgrate-autopilot", lease, what + ": MEMGRATE_MIGRATION_AUTOPILOT_LEASE"));
+            checks.add(() -> assertEquals(new TreeSet<>(Set.of(
+                    "get configmaps/" + planConfigMap, "update configmaps/" + planConfigMap, "patch configmaps/" + planConfigMap,
+                    "get coordination.k8s.io/leases/" + lease, "update coordination.k8s.io/leases/" + lease,
+                    "create coordination.k8s.io/leases/*",
+                    "create events/*", "patch events/*",
+                    "get pods/*", "list pods/*", "patch pods/*")), granted, what + ": the Role " + at(role, "metadata", "name")));
+            checks.add(() -> assertTrue(docs.stream().noneMatch(d -> String.valueOf(d.get("kind")).startsWith("Cluster")),
+                    what + ": no cluster-wide RBAC"));
+            checks.add(() -> assertEquals(Map.of("apiGroup", "rbac.authorization.k8s.io", "kind", "Role", "name",
+                    at(role, "metadata", "name")), map(binding.get("roleRef")), what + ": the RoleBinding's role"));
+            checks.add(() -> assertEquals(List.of(Map.of("kind", "ServiceAccount", "name",
+                    at(deployment, "spec", "template", "spec", "serviceAccountName"), "namespace", NAMESPACE)),
+                    list(binding.get("subjects")), what + ": bound to the Deployment's service account"));
+            checks.add(() -> assertEquals(Map.of("fieldRef", Map.of("fieldPath", "metadata.name")),
+                    list(containers(deployment).get(0).get("env")).stream().map(DeployManifestsTest::map)
+                            .filter(e -> "POD_NAME".equals(e.get("name"))).findFirst().map(e -> e.get("valueFrom"))
+                            .orElse(null), what + ": POD_NAME from the downward API"));
+        }
+        assertAll(checks);
+    }
+
+    /**
      * The checks every complete set of manifests must pass: the base as written, and each rendered overlay.
      *
      * @param expectedUser the runAsUser of the image this set deploys

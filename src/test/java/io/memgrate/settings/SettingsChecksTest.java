@@ -146,6 +146,31 @@ class SettingsChecksTest {
     }
 
     @Test
+    void onKubernetesTheAutopilotWritesTheConfigMapSoAReadOnlyPlanFolderIsTakenAndMalformedNamesAreRefused() {
+        // a ConfigMap volume is read-only: the autopilot writes the ConfigMap through the API instead
+        Path mounted = dir.resolve("missing").resolve("plan.yaml");
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.autopilot.enabled", "true",
+                "memgrate.migration.plan-file", mounted.toString(),
+                "memgrate.migration.client-hashing", "ketama-aws-java",
+                "memgrate.migration.autopilot.configmap", "memgrate-plan"))).isEmpty();
+        assertThat(SettingsChecks.problems(TestSettings.read(
+                "memgrate.migration.autopilot.configmap", "Memgrate_Plan",
+                "memgrate.migration.autopilot.lease", "memgrate autopilot",
+                "memgrate.migration.autopilot.lease-duration", "1500ms",
+                "memgrate.migration.autopilot.pod-selector", "app.kubernetes.io/name"))).containsExactly(
+                "memgrate.migration.autopilot.configmap=Memgrate_Plan is refused: name the plan's ConfigMap as Kubernetes"
+                        + " names it (lower-case letters, digits, '-' and '.')",
+                "memgrate.migration.autopilot.lease=memgrate autopilot is refused: name the Lease as Kubernetes names it"
+                        + " (lower-case letters, digits, '-' and '.')",
+                "memgrate.migration.autopilot.pod-selector=app.kubernetes.io/name is refused: give the labels of"
+                        + " Memgrate's pods as key=value[,key=value...], e.g. app.kubernetes.io/name=memgrate",
+                "memgrate.migration.autopilot.lease-duration=PT1.5S is refused: a Lease holds for whole seconds; use at"
+                        + " least 1s");
+        assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.autopilot.pod-selector",
+                "app.kubernetes.io/name=memgrate,app.kubernetes.io/part-of=cache"))).isEmpty();
+    }
+
+    @Test
     void aMalformedAutopilotWindowIsRefused() {
         assertThat(SettingsChecks.problems(TestSettings.read("memgrate.migration.autopilot.window", "2-6"))).containsExactly(
                 "memgrate.migration.autopilot.window=2-6 is refused: write it as HH:MM-HH:MM in UTC, e.g. 02:00-06:00");
