@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 
 import io.memgrate.cluster.HostAndPort;
@@ -13,33 +14,35 @@ import io.memgrate.cluster.Side;
 import io.memgrate.discovery.ClusterEndpointResolver;
 import io.memgrate.discovery.ClusterIdEndpointSource;
 import io.memgrate.discovery.DiscoveryException;
-import io.memgrate.emulator.DevClusters;
 import io.memgrate.merge.MergedView;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.settings.MemgrateSettings;
 import io.memgrate.upstream.EndpointSource;
+import io.memgrate.upstream.StandInClusters;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Vertx;
 import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
  * Decides where each side's configuration endpoint comes from: a fixed {@code endpoint}, an ElastiCache
- * {@code cluster-id} resolved through the AWS API, or, in dev mode with neither, the emulated clusters.
+ * {@code cluster-id} resolved through the AWS API, or, in dev mode with neither, the stand-in (emulated) clusters.
  */
 @ApplicationScoped
 class EndpointSources {
 
     private final MemgrateSettings settings;
-    private final DevClusters devClusters;
+    /** The dev playground's clusters: resolvable in dev mode and tests only. */
+    private final Instance<StandInClusters> standIns;
     private final Vertx vertx;
     private final MergedView view;
     private final MemgrateMetrics metrics;
     private ClusterEndpointResolver resolver;
 
     @Inject
-    EndpointSources(MemgrateSettings settings, DevClusters devClusters, Vertx vertx, MergedView view, MemgrateMetrics metrics) {
+    EndpointSources(MemgrateSettings settings, Instance<StandInClusters> standIns, Vertx vertx, MergedView view,
+            MemgrateMetrics metrics) {
         this.settings = settings;
-        this.devClusters = devClusters;
+        this.standIns = standIns;
         this.vertx = vertx;
         this.view = view;
         this.metrics = metrics;
@@ -50,10 +53,8 @@ class EndpointSources {
         Map<Side, EndpointSource> sources = new EnumMap<>(Side.class);
         MemgrateSettings.Cluster primary = settings.primary();
         MemgrateSettings.Cluster secondary = settings.secondary();
-        if (nothingSet(primary) && nothingSet(secondary) && devClusters.enabled()) {
-            DevClusters.Endpoints emulated = devClusters.start();
-            sources.put(Side.PRIMARY, EndpointSource.fixed(emulated.primary()));
-            sources.put(Side.SECONDARY, EndpointSource.fixed(emulated.secondary()));
+        if (nothingSet(primary) && nothingSet(secondary) && standIns.isResolvable() && standIns.get().enabled()) {
+            standIns.get().startForSides().forEach((side, endpoint) -> sources.put(side, EndpointSource.fixed(endpoint)));
             return sources;
         }
         source(Side.PRIMARY, primary).ifPresentOrElse(source -> sources.put(Side.PRIMARY, source), () -> {

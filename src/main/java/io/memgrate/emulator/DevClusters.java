@@ -24,9 +24,12 @@ import org.jboss.logging.Logger;
 
 import io.memgrate.cluster.HostAndPort;
 import io.memgrate.cluster.Node;
+import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
 import io.memgrate.protocol.TopologyPayload;
 import io.memgrate.settings.MemgrateSettings;
+import io.memgrate.upstream.StandInClusters;
+import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -38,7 +41,8 @@ import io.vertx.core.Vertx;
  * where memcached is not installed) and answers {@code config get cluster} with its own cluster's configuration.
  */
 @ApplicationScoped
-public class DevClusters {
+@IfBuildProfile(anyOf = { "dev", "test" })
+public class DevClusters implements StandInClusters {
 
     private static final Logger LOG = Logger.getLogger(DevClusters.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
@@ -81,6 +85,7 @@ public class DevClusters {
         this.settings = settings;
     }
 
+    @Override
     public boolean enabled() {
         return settings.enabled();
     }
@@ -88,6 +93,12 @@ public class DevClusters {
     /** True once {@link #start()} has run: the emulated clusters are being served. */
     public synchronized boolean running() {
         return !clusters.isEmpty();
+    }
+
+    @Override
+    public Map<Side, HostAndPort> startForSides() {
+        Endpoints endpoints = start();
+        return Map.of(Side.PRIMARY, endpoints.primary(), Side.SECONDARY, endpoints.secondary());
     }
 
     /**

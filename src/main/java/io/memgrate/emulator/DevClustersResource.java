@@ -19,12 +19,14 @@ import jakarta.ws.rs.core.Response;
 
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
+import io.quarkus.arc.profile.IfBuildProfile;
 
 /**
  * Dev clusters only: shows and changes the emulated clusters' node lists, so an operator can drain a dev node and
  * watch Memgrate's answer change. Answers 404 unless the dev clusters are running (memgrate.dev-clusters.enabled and
  * no endpoint configured), so it changes nothing anywhere else.
  */
+@IfBuildProfile(anyOf = { "dev", "test" })
 @Path("/memgrate/dev/clusters")
 @Produces(MediaType.APPLICATION_JSON)
 public class DevClustersResource {

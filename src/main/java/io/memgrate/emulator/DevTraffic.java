@@ -34,6 +34,7 @@ import io.memgrate.merge.ServedTopology;
 import io.memgrate.movement.HashScheme;
 import io.memgrate.movement.KeyPlacement;
 import io.memgrate.settings.MemgrateSettings;
+import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.runtime.StartupEvent;
 
 /**
@@ -43,6 +44,7 @@ import io.quarkus.runtime.StartupEvent;
  * batches with one multi-get a node, and stores each key it misses, as a read-through cache does. A step's moved keys
  * so miss once, then hit. It never runs against real clusters: only while the dev clusters run.
  */
+@IfBuildProfile(anyOf = { "dev", "test" })
 @ApplicationScoped
 public class DevTraffic {
 

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,8 +16,13 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.spi.ToolProvider;
+import java.util.stream.Stream;
+
+import jakarta.enterprise.context.ApplicationScoped;
 
 import org.junit.jupiter.api.Test;
+
+import io.quarkus.arc.profile.IfBuildProfile;
 
 /**
  * The import graph of the compiled classes, read by {@code jdeps} as README's "Architecture" shows: every package
@@ -29,8 +36,8 @@ class ArchitectureTest {
             Set.of("protocol", "plan", "movement"),
             Set.of("settings"),
             Set.of("merge", "metrics", "nodestats"),
-            Set.of("upstream", "emulator", "control"),
-            Set.of("discovery", "server"),
+            Set.of("upstream", "control"),
+            Set.of("discovery", "server", "emulator"),
             Set.of("status"),
             Set.of("autopilot"),
             Set.of("health"),
@@ -61,6 +68,38 @@ class ArchitectureTest {
         });
 
         assertThat(packages).allSatisfy(name -> assertThat(layer(name)).as("layer of io.memgrate.%s", name).isNotNegative());
+    }
+
+    /**
+     * The dev playground is not the product: no package uses it (the app finds it only as an
+     * {@code upstream.StandInClusters} bean), and each of its beans exists in dev mode and tests only, so a production
+     * build has none of them.
+     */
+    @Test
+    void onlyDevModeAndTestsHaveThePlayground() throws Exception {
+        Set<String> users = new TreeSet<>();
+        importGraph().forEach((from, targets) -> {
+            if (targets.contains("emulator")) {
+                users.add(from);
+            }
+        });
+        assertThat(users).as("packages that use io.memgrate.emulator").isEmpty();
+
+        Path classes = Path.of(Memgrate.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        List<String> beans = new ArrayList<>();
+        try (Stream<Path> files = Files.list(classes.resolve("io/memgrate/emulator"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
+                Class<?> type = Class.forName("io.memgrate.emulator." + file.getFileName().toString().replace(".class", ""));
+                if (type.isAnnotationPresent(ApplicationScoped.class) || type.isAnnotationPresent(jakarta.ws.rs.Path.class)) {
+                    beans.add(type.getSimpleName());
+                    IfBuildProfile profile = type.getAnnotation(IfBuildProfile.class);
+                    assertThat(profile).as("%s: a bean of dev mode and tests only", type.getSimpleName()).isNotNull();
+                    assertThat(profile.anyOf()).as("%s: its build profiles", type.getSimpleName())
+                            .containsExactlyInAnyOrder("dev", "test");
+                }
+            }
+        }
+        assertThat(beans).as("the playground's beans").contains("DevClusters", "DevClustersResource", "DevTraffic");
     }
 
     private static int layer(String name) {
