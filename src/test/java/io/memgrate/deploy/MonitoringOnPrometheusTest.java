@@ -120,6 +120,11 @@ class MonitoringOnPrometheusTest {
                         lines.set(printed);
                     });
             lines.get().forEach(System.out::println);
+            // a counter's series appears with its first refusal, at 1: the stat must count it, not show the rise after
+            String refusals = MonitoringQueries.interpolated(queries.get("dashboard panel 'Plans refused (1 h)' A"), variables,
+                    WINDOW);
+            assertThat(prometheus.query(refusals)).as("the refusal, counted by: %s", refusals).singleElement()
+                    .extracting(series -> Double.parseDouble(series.value())).isEqualTo(1.0);
         } finally {
             reads.shutdownNow();
             assertThat(reads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
