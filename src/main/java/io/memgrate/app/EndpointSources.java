@@ -14,7 +14,7 @@ import io.memgrate.cluster.Side;
 import io.memgrate.discovery.ClusterEndpointResolver;
 import io.memgrate.discovery.ClusterIdEndpointSource;
 import io.memgrate.discovery.DiscoveryException;
-import io.memgrate.merge.MergedView;
+import io.memgrate.merge.MergeEngine;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.settings.MemgrateSettings;
 import io.memgrate.upstream.EndpointSource;
@@ -34,12 +34,12 @@ class EndpointSources {
     /** The dev playground's clusters: resolvable in dev mode and tests only. */
     private final Instance<StandInClusters> standIns;
     private final Vertx vertx;
-    private final MergedView view;
+    private final MergeEngine view;
     private final MemgrateMetrics metrics;
     private ClusterEndpointResolver resolver;
 
     @Inject
-    EndpointSources(MemgrateSettings settings, Instance<StandInClusters> standIns, Vertx vertx, MergedView view,
+    EndpointSources(MemgrateSettings settings, Instance<StandInClusters> standIns, Vertx vertx, MergeEngine view,
             MemgrateMetrics metrics) {
         this.settings = settings;
         this.standIns = standIns;

@@ -9,7 +9,7 @@ import jakarta.inject.Inject;
 import io.memgrate.autopilot.Autopilot;
 import io.memgrate.cluster.Side;
 import io.memgrate.control.PlanWatcher;
-import io.memgrate.merge.MergedView;
+import io.memgrate.merge.MergeEngine;
 import io.memgrate.server.ConfigEndpointServer;
 import io.memgrate.settings.SettingsChecks;
 import io.memgrate.upstream.EndpointSource;
@@ -22,7 +22,7 @@ import io.quarkus.runtime.StartupEvent;
  * <ol>
  * <li>check the settings, so a refused one stops start-up before anything listens or polls;</li>
  * <li>find each side's configuration endpoint source (fixed, an ElastiCache cluster ID, or the dev clusters) and
- * declare the sides to the merged view, so nothing is served until each has answered;</li>
+ * declare the sides to the merge engine, so nothing is served until each has answered;</li>
  * <li>apply the migration plan file, if any, so the first merge is served under it;</li>
  * <li>bind the client listener, so a port in use stops start-up before any upstream is polled;</li>
  * <li>start polling, and watching the plan file;</li>
@@ -36,14 +36,14 @@ public class Memgrate {
 
     private final SettingsChecks settingsChecks;
     private final EndpointSources endpointSources;
-    private final MergedView view;
+    private final MergeEngine view;
     private final ConfigEndpointServer server;
     private final Upstreams upstreams;
     private final PlanWatcher planWatcher;
     private final Autopilot autopilot;
 
     @Inject
-    public Memgrate(SettingsChecks settingsChecks, EndpointSources endpointSources, MergedView view,
+    public Memgrate(SettingsChecks settingsChecks, EndpointSources endpointSources, MergeEngine view,
             ConfigEndpointServer server, Upstreams upstreams, PlanWatcher planWatcher, Autopilot autopilot) {
         this.settingsChecks = settingsChecks;
         this.endpointSources = endpointSources;

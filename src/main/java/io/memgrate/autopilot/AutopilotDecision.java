@@ -117,7 +117,7 @@ final class AutopilotDecision {
                         && Boolean.FALSE.equals(node.reading().reachable()))
                 .forEach(node -> unreachableSince.put(node.node(), memory.unreachableSince().getOrDefault(node.node(), at)));
 
-        NodesReport.NextStep verdict = now.nodes().nextStep();
+        NodesReport.StepVerdict verdict = now.nodes().nextStep();
         Instant safeSince = verdict.safe() ? (memory.safeSince() == null ? at : memory.safeSince()) : null;
         // the dwell starts again at every change of the served list or of the plan in force (a person's resume too)
         Instant dwellFrom = latest(safeSince, now.servedListChangedAt(), memory.lastStepAt(), revisionSeenAt);
@@ -232,7 +232,7 @@ final class AutopilotDecision {
     /** Why the step watched hurts, or null when it does not (yet). */
     private static String hurt(StatusSnapshot now, AutopilotMemory.Watch watch, Map<HostAndPort, Instant> unreachableSince,
             AutopilotRules rules) {
-        NodesReport.NextStep verdict = now.nodes().nextStep();
+        NodesReport.StepVerdict verdict = now.nodes().nextStep();
         Double before = watch.hitRatioBefore();
         Double served = verdict.servedHitRatio();
         if (before != null && served != null) {

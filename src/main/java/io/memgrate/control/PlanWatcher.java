@@ -20,7 +20,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import io.memgrate.merge.MergedView;
+import io.memgrate.merge.MergeEngine;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.plan.PlanFile;
 import io.memgrate.plan.PlanRefusedException;
@@ -54,7 +54,7 @@ public class PlanWatcher {
     }
 
     private final Vertx vertx;
-    private final MergedView view;
+    private final MergeEngine view;
     private final MemgrateMetrics metrics;
     private final Optional<Path> file;
     private final long checkMillis;
@@ -84,7 +84,7 @@ public class PlanWatcher {
     private long timer = -1;
 
     @Inject
-    public PlanWatcher(Vertx vertx, MergedView view, MemgrateMetrics metrics, MemgrateSettings settings,
+    public PlanWatcher(Vertx vertx, MergeEngine view, MemgrateMetrics metrics, MemgrateSettings settings,
             PlanFileReader reader) {
         this.vertx = vertx;
         this.view = view;

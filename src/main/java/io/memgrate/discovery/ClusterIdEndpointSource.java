@@ -24,7 +24,7 @@ public final class ClusterIdEndpointSource implements EndpointSource {
     private static final long MIN_BACKOFF_MILLIS = 1_000;
     private static final long MAX_BACKOFF_MILLIS = 60_000;
 
-    /** Told about every resolution outcome, for logs, metrics and the merged view's state. */
+    /** Told about every resolution outcome, for logs, metrics and the merge engine's state. */
     public interface Listener {
         void resolved(String clusterId, HostAndPort endpoint);
 

@@ -29,7 +29,7 @@ import jakarta.interceptor.Interceptor;
 import org.jboss.logging.Logger;
 
 import io.memgrate.cluster.Node;
-import io.memgrate.merge.MergedView;
+import io.memgrate.merge.MergeEngine;
 import io.memgrate.merge.ServedTopology;
 import io.memgrate.movement.HashScheme;
 import io.memgrate.movement.KeyPlacement;
@@ -53,7 +53,7 @@ public class DevTraffic {
     private static final int TIMEOUT_MILLIS = 1000;
 
     private final DevClusters devClusters;
-    private final MergedView view;
+    private final MergeEngine view;
     private final MemgrateSettings settings;
     private ScheduledExecutorService thread;
     /** Touched by the traffic's thread only. */
@@ -63,7 +63,7 @@ public class DevTraffic {
     private int nextKey;
 
     @Inject
-    public DevTraffic(DevClusters devClusters, MergedView view, MemgrateSettings settings) {
+    public DevTraffic(DevClusters devClusters, MergeEngine view, MemgrateSettings settings) {
         this.devClusters = devClusters;
         this.view = view;
         this.settings = settings;

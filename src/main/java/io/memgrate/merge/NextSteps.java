@@ -12,7 +12,7 @@ import io.memgrate.plan.MigrationPlan;
 /**
  * Each single step possible from the served list: admitting one more secondary host, or withdrawing one more primary
  * host, and the keys it would move. Pure; each node's points are digested once and each candidate is one walk over
- * them, but with hundreds of nodes that is still too much for a request or the merged view's lock, so the view works
+ * them, but with hundreds of nodes that is still too much for a request or the merge engine's lock, so the view works
  * them out on a thread of their own ({@link NextStepsWorker}).
  */
 public final class NextSteps {

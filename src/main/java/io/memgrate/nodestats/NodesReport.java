@@ -15,7 +15,7 @@ import io.memgrate.cluster.Side;
  * @param secondary     the secondary's nodes, in its order
  */
 public record NodesReport(Duration statsInterval, List<NodeReport> primary, List<NodeReport> secondary,
-        NextStep nextStep) {
+        StepVerdict nextStep) {
 
     /** How the served list treats a node. */
     public enum Admission {
@@ -43,7 +43,7 @@ public record NodesReport(Duration statsInterval, List<NodeReport> primary, List
      *                                     list; null before the first change or when unknown
      * @param lastAdmitted                 the secondary node admitted last, null when none is served
      */
-    public record NextStep(boolean safe, List<String> reasons, Double servedHitRatio, Double servedHitRatioBeforeLastStep,
+    public record StepVerdict(boolean safe, List<String> reasons, Double servedHitRatio, Double servedHitRatioBeforeLastStep,
             HostAndPort lastAdmitted) {
     }
 

@@ -37,7 +37,7 @@ public final class WarmUp {
      * @param lastStep     when the served list last changed, null before it ever did
      * @param servedHitRatioBeforeLastStep the served aggregate before that change, null when unknown
      */
-    public record Served(Map<Side, List<HostAndPort>> listed, Set<HostAndPort> served, Map<HostAndPort, Instant> servedSince,
+    public record ServedNodes(Map<Side, List<HostAndPort>> listed, Set<HostAndPort> served, Map<HostAndPort, Instant> servedSince,
             Instant lastStep, Double servedHitRatioBeforeLastStep) {
     }
 
@@ -59,7 +59,7 @@ public final class WarmUp {
      * @param now the instant of the report: readings older than {@link #STALE_INTERVALS} intervals are not trusted, so
      *            a verdict never rests on readings that stopped coming
      */
-    public static NodesReport report(Instant now, Duration statsInterval, double margin, Served state,
+    public static NodesReport report(Instant now, Duration statsInterval, double margin, ServedNodes state,
             Map<HostAndPort, NodeReading> readings) {
         Duration staleAfter = max(statsInterval.multipliedBy(STALE_INTERVALS), MIN_STALE);
         Double servedHitRatio = aggregateHitRatio(state.served(), readings);
@@ -114,7 +114,7 @@ public final class WarmUp {
             }
         }
         return new NodesReport(statsInterval, List.copyOf(primary), List.copyOf(secondary),
-                new NodesReport.NextStep(reasons.isEmpty(), List.copyOf(reasons), servedHitRatio, before, lastAdmitted));
+                new NodesReport.StepVerdict(reasons.isEmpty(), List.copyOf(reasons), servedHitRatio, before, lastAdmitted));
     }
 
     /** Null when the served node is warm; else why not. */
@@ -163,7 +163,7 @@ public final class WarmUp {
      * The served secondary node served from the latest instant; of nodes served from the same instant (Memgrate started
      * with them served), the last the secondary lists.
      */
-    static HostAndPort lastAdmitted(Served state) {
+    static HostAndPort lastAdmitted(ServedNodes state) {
         HostAndPort last = null;
         Instant lastSince = null;
         for (HostAndPort node : state.listed().getOrDefault(Side.SECONDARY, List.of())) {

@@ -5,7 +5,7 @@ import java.time.Duration;
 
 import org.jboss.logging.Logger;
 
-import io.memgrate.merge.MergedView;
+import io.memgrate.merge.MergeEngine;
 import io.memgrate.merge.ServedTopology;
 import io.memgrate.metrics.MemgrateMetrics.Outcome;
 import io.memgrate.metrics.MemgrateMetrics;
@@ -59,7 +59,7 @@ final class ClientConnection {
     private final Context context;
     private final NetSocket socket;
     private final ChannelAccess channel;
-    private final MergedView view;
+    private final MergeEngine view;
     private final Upstreams upstreams;
     private final MemgrateMetrics metrics;
     private final int maxLineBytes;
@@ -79,7 +79,7 @@ final class ClientConnection {
     private long lastActiveNanos = System.nanoTime();
     private boolean closing;
 
-    ClientConnection(NetSocket socket, MergedView view, Upstreams upstreams, MemgrateMetrics metrics, int maxLineBytes,
+    ClientConnection(NetSocket socket, MergeEngine view, Upstreams upstreams, MemgrateMetrics metrics, int maxLineBytes,
             Duration writeStall) {
         this.context = Vertx.currentContext();
         this.socket = socket;

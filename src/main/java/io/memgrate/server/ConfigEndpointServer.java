@@ -15,7 +15,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
-import io.memgrate.merge.MergedView;
+import io.memgrate.merge.MergeEngine;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.protocol.Replies;
 import io.memgrate.settings.MemgrateSettings;
@@ -49,7 +49,7 @@ public class ConfigEndpointServer {
 
     private final Vertx vertx;
     private final MemgrateSettings settings;
-    private final MergedView view;
+    private final MergeEngine view;
     private final Upstreams upstreams;
     private final MemgrateMetrics metrics;
     private final Set<ClientConnection> connections = ConcurrentHashMap.newKeySet();
@@ -63,7 +63,7 @@ public class ConfigEndpointServer {
     ListenerTls tls;
 
     @Inject
-    public ConfigEndpointServer(Vertx vertx, MemgrateSettings settings, MergedView view, Upstreams upstreams, MemgrateMetrics metrics) {
+    public ConfigEndpointServer(Vertx vertx, MemgrateSettings settings, MergeEngine view, Upstreams upstreams, MemgrateMetrics metrics) {
         this.vertx = vertx;
         this.settings = settings;
         // every request reads the view: hand connections the bean itself, not its client proxy, which looks the

@@ -16,7 +16,7 @@ import io.memgrate.cluster.HostAndPort;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.control.PlanWatcher;
-import io.memgrate.merge.MergedView;
+import io.memgrate.merge.MergeEngine;
 import io.memgrate.merge.NextStepsReport;
 import io.memgrate.merge.UpstreamState;
 import io.memgrate.movement.HashScheme;
@@ -31,7 +31,7 @@ import io.memgrate.upstream.Upstreams;
 @ApplicationScoped
 public class MemgrateStatus {
 
-    private final MergedView view;
+    private final MergeEngine view;
     private final ConfigEndpointServer server;
     private final Upstreams upstreams;
     private final Lifecycle lifecycle;
@@ -44,7 +44,7 @@ public class MemgrateStatus {
     private final AutopilotBoard autopilot;
 
     @Inject
-    public MemgrateStatus(MergedView view, ConfigEndpointServer server, Upstreams upstreams, Lifecycle lifecycle,
+    public MemgrateStatus(MergeEngine view, ConfigEndpointServer server, Upstreams upstreams, Lifecycle lifecycle,
             PlanWatcher planWatcher, NodeStatsBook nodeStats, MemgrateSettings settings, AutopilotBoard autopilot) {
         this.view = view;
         this.nodeStats = nodeStats;
@@ -61,7 +61,7 @@ public class MemgrateStatus {
 
     public StatusSnapshot snapshot() {
         Instant now = clock.instant();
-        MergedView.Snapshot merged = view.snapshot();
+        MergeEngine.Snapshot merged = view.snapshot();
         Map<Side, Duration> sincePollAttempt = upstreams.sinceLastPollAttempt();
         boolean listening = server.listening();
         return new StatusSnapshot(now, merged.served(), merged.held(), merged.engineVersion(),
@@ -75,7 +75,7 @@ public class MemgrateStatus {
     }
 
     /** Every node of both clusters, the warm-up verdict and whether the next step looks safe. */
-    private NodesReport nodes(MergedView.Snapshot merged, Instant now) {
+    private NodesReport nodes(MergeEngine.Snapshot merged, Instant now) {
         Map<Side, List<HostAndPort>> listed = new EnumMap<>(Side.class);
         merged.upstreams().stream().filter(UpstreamState::hasAnswered).forEach(upstream -> listed.put(upstream.side(),
                 upstream.lastGood().nodes().stream().map(Node::hostAndPort).toList()));
@@ -83,10 +83,10 @@ public class MemgrateStatus {
                 : merged.served().nodes().stream().map(Node::hostAndPort).collect(Collectors.toSet());
         Double before = merged.lastStep() == null ? null : nodeStats.servedHitRatioBefore(merged.lastStep());
         return WarmUp.report(now, statsInterval, warmMargin,
-                new WarmUp.Served(listed, served, merged.servedSince(), merged.lastStep(), before), nodeStats.readings());
+                new WarmUp.ServedNodes(listed, served, merged.servedSince(), merged.lastStep(), before), nodeStats.readings());
     }
 
-    /** The next steps worked out last: the merged view works them out after each change, never for a reader. */
+    /** The next steps worked out last: the merge engine works them out after each change, never for a reader. */
     public NextStepsReport nextSteps() {
         return view.nextSteps();
     }

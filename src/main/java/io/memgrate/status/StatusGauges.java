@@ -13,7 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import io.memgrate.cluster.Topology;
-import io.memgrate.merge.MergedView;
+import io.memgrate.merge.MergeEngine;
 import io.memgrate.metrics.Metric;
 import io.memgrate.movement.HashScheme;
 import io.memgrate.nodestats.IntervalRates;
@@ -47,14 +47,14 @@ public class StatusGauges {
     private final List<Meter> meters = new ArrayList<>();
 
     @Inject
-    public StatusGauges(PrometheusMeterRegistry scraped, MeterRegistry registry, MemgrateStatus status, MergedView view) {
+    public StatusGauges(PrometheusMeterRegistry scraped, MeterRegistry registry, MemgrateStatus status, MergeEngine view) {
         this.prometheus = scraped.getPrometheusRegistry();
         this.registry = registry;
         this.collector = new SnapshotCollector(status::snapshot).register(this.prometheus);
-        // the merged view's own counts, not its state: read from the view, no snapshot needed
-        meters.add(FunctionCounter.builder(Metric.NEXT_STEPS_COMPUTATIONS.meterName(), view, MergedView::nextStepsComputations)
+        // the merge engine's own counts, not its state: read from the view, no snapshot needed
+        meters.add(FunctionCounter.builder(Metric.NEXT_STEPS_COMPUTATIONS.meterName(), view, MergeEngine::nextStepsComputations)
                 .description(Metric.NEXT_STEPS_COMPUTATIONS.help()).register(registry));
-        meters.add(Gauge.builder(Metric.NEXT_STEPS_LAST_SECONDS.meterName(), view, MergedView::nextStepsLastSeconds)
+        meters.add(Gauge.builder(Metric.NEXT_STEPS_LAST_SECONDS.meterName(), view, MergeEngine::nextStepsLastSeconds)
                 .description(Metric.NEXT_STEPS_LAST_SECONDS.help()).register(registry));
     }
 

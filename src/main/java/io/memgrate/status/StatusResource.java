@@ -215,7 +215,7 @@ public class StatusResource {
                         .toList());
     }
 
-    private static NextStepVerdict nextStep(NodesReport.NextStep verdict) {
+    private static NextStepVerdict nextStep(NodesReport.StepVerdict verdict) {
         return new NextStepVerdict(verdict.safe(), verdict.reasons(), verdict.servedHitRatio(),
                 verdict.servedHitRatioBeforeLastStep(), verdict.lastAdmitted() == null ? null : verdict.lastAdmitted().toString());
     }

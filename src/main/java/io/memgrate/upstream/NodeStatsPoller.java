@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
 
 import io.memgrate.cluster.HostAndPort;
 import io.memgrate.cluster.Node;
-import io.memgrate.merge.MergedView;
+import io.memgrate.merge.MergeEngine;
 import io.memgrate.merge.UpstreamState;
 import io.memgrate.nodestats.NodeStatsBook;
 import io.memgrate.nodestats.StatsSample;
@@ -47,7 +47,7 @@ final class NodeStatsPoller {
 
     private final Context context;
     private final NetClient client;
-    private final MergedView view;
+    private final MergeEngine view;
     private final NodeStatsBook book;
     private final long intervalMillis;
     /** The most rounds a failing node is skipped for, from {@link #MAX_BACKOFF_INTERVALS} and {@link #MAX_BACKOFF}. */
@@ -76,7 +76,7 @@ final class NodeStatsPoller {
         }
     }
 
-    NodeStatsPoller(Context context, NetClient client, MergedView view, NodeStatsBook book, Duration interval,
+    NodeStatsPoller(Context context, NetClient client, MergeEngine view, NodeStatsBook book, Duration interval,
             Duration timeout, int maxReplyBytes, boolean tls) {
         this.context = context;
         this.client = client;
@@ -108,7 +108,7 @@ final class NodeStatsPoller {
     private void round() {
         rounds++;
         try {
-            MergedView.Snapshot merged = view.snapshot();
+            MergeEngine.Snapshot merged = view.snapshot();
             Map<HostAndPort, Node> listed = new LinkedHashMap<>();
             List<NodeStatsBook.ListedNode> bySide = new ArrayList<>();
             for (UpstreamState upstream : merged.upstreams()) {

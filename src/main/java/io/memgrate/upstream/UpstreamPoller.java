@@ -7,7 +7,7 @@ import org.jboss.logging.Logger;
 
 import io.memgrate.cluster.Printable;
 import io.memgrate.cluster.Side;
-import io.memgrate.merge.MergedView;
+import io.memgrate.merge.MergeEngine;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.protocol.ClientCommand;
 import io.memgrate.protocol.ConfigAnswer;
@@ -21,7 +21,7 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * Polls one configuration endpoint every refresh interval over one reused connection and reports what it learns
- * to the {@link MergedView}. The configuration and version requests go out pipelined, one round trip per poll.
+ * to the {@link MergeEngine}. The configuration and version requests go out pipelined, one round trip per poll.
  * Engines before 1.4.14 answer {@code ERROR} to {@code config get cluster}; the poller then switches to the
  * legacy {@code get AmazonElastiCache:cluster} for good.
  */
@@ -36,7 +36,7 @@ final class UpstreamPoller {
     private final Context context;
     private final UpstreamConnection connection;
     private final EndpointSource source;
-    private final MergedView view;
+    private final MergeEngine view;
     private final MemgrateMetrics metrics;
     private final long intervalMillis;
     private final long attemptDeadlineMillis;
@@ -52,7 +52,7 @@ final class UpstreamPoller {
     private record Answers(ConfigAnswer config, String engineVersion) {
     }
 
-    UpstreamPoller(Side side, Context context, EndpointSource source, UpstreamConnection connection, MergedView view,
+    UpstreamPoller(Side side, Context context, EndpointSource source, UpstreamConnection connection, MergeEngine view,
             MemgrateMetrics metrics, Duration interval, Duration attemptDeadline) {
         this.metrics = metrics;
         this.side = side;

@@ -12,7 +12,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.memgrate.cluster.Side;
-import io.memgrate.merge.MergedView;
+import io.memgrate.merge.MergeEngine;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.nodestats.NodeStatsBook;
 import io.memgrate.settings.MemgrateSettings;
@@ -33,7 +33,7 @@ public class Upstreams {
 
     private final Vertx vertx;
     private final MemgrateSettings settings;
-    private final MergedView view;
+    private final MergeEngine view;
     private final MemgrateMetrics metrics;
     private final NodeStatsBook nodeStats;
     private final List<UpstreamPoller> pollers = new ArrayList<>();
@@ -45,7 +45,7 @@ public class Upstreams {
     UpstreamTls tls;
 
     @Inject
-    public Upstreams(Vertx vertx, MemgrateSettings settings, MergedView view, MemgrateMetrics metrics,
+    public Upstreams(Vertx vertx, MemgrateSettings settings, MergeEngine view, MemgrateMetrics metrics,
             NodeStatsBook nodeStats) {
         this.metrics = metrics;
         this.nodeStats = nodeStats;

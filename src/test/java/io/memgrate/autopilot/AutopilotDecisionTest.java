@@ -81,7 +81,7 @@ class AutopilotDecisionTest {
                 }
             }
             NodesReport nodes = new NodesReport(STATS, primary, secondary,
-                    new NodesReport.NextStep(safe, reasons, servedHitRatio, null, null));
+                    new NodesReport.StepVerdict(safe, reasons, servedHitRatio, null, null));
             List<StatusSnapshot.UpstreamStatus> upstreams = List.of(
                     new StatusSnapshot.UpstreamStatus(Side.PRIMARY, "old.cfg:11211", OLD, "1.6.22", now, Duration.ZERO, null,
                             null, 0, Duration.ZERO),

@@ -23,7 +23,7 @@ import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
 import io.memgrate.control.PlanWatcher.Refusal;
-import io.memgrate.merge.MergedView;
+import io.memgrate.merge.MergeEngine;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.plan.MigrationPlan;
 import io.memgrate.support.TestSettings;
@@ -44,12 +44,12 @@ class PlanWatcherTest {
 
     private final Vertx vertx = Vertx.vertx();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private MergedView view;
+    private MergeEngine view;
     private PlanWatcher watcher;
 
     @BeforeEach
     void bothClustersAnswer() {
-        view = new MergedView(TestSettings.read());
+        view = new MergeEngine(TestSettings.read());
         view.expect(Side.PRIMARY, "old.cfg:11211");
         view.expect(Side.SECONDARY, "new.cfg:11211");
         view.answered(Side.PRIMARY, new Topology(7, List.of(OLD1, OLD2)), "1.6.22");

@@ -31,11 +31,11 @@ class MigrationPlanMergeTest {
     private static final Node NEW2 = new Node("new-2.example", "10.1.0.2", 11211);
     private static final Node NEW3 = new Node("new-3.example", "10.1.0.3", 11211);
 
-    private MergedView view;
+    private MergeEngine view;
 
     @BeforeEach
     void bothClustersAnswered() {
-        view = new MergedView(0, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), Runnable::run, Runnable::run);
+        view = new MergeEngine(0, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), Runnable::run, Runnable::run);
         view.expect(Side.PRIMARY, "old.cfg:11211");
         view.expect(Side.SECONDARY, "new.cfg:11211");
     }
@@ -49,7 +49,7 @@ class MigrationPlanMergeTest {
     }
 
     private List<NextStep> nextSteps() {
-        MergedView.Snapshot now = view.snapshot();
+        MergeEngine.Snapshot now = view.snapshot();
         return NextSteps.from(now.served(), now.upstreams().get(0).lastGood(), now.upstreams().get(1).lastGood(), now.plan(),
                 view.versionOffset());
     }
@@ -190,7 +190,7 @@ class MigrationPlanMergeTest {
 
     @Test
     void aPlanAppliedBeforeTheUpstreamsAnsweredIsCheckedAgainstThemAtTheFirstMerge() {
-        try (LogLines log = LogLines.of(MergedView.class.getName())) {
+        try (LogLines log = LogLines.of(MergeEngine.class.getName())) {
             view.applyPlan(plan(1, Set.of("new-9.example"), Set.of()));
 
             answer(7, 3);

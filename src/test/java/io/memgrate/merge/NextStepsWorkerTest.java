@@ -40,11 +40,11 @@ class NextStepsWorkerTest {
     private static final Node NEW2 = new Node("new-2.example", "10.1.0.2", 11211);
 
     private final ExecutorService nextStepsThread = Executors.newSingleThreadExecutor();
-    private MergedView view;
+    private MergeEngine view;
 
     @BeforeEach
     void servingTheOldCluster() {
-        view = new MergedView(0, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), Runnable::run,
+        view = new MergeEngine(0, Clock.fixed(Instant.parse("2026-01-01T00:00:00Z"), ZoneOffset.UTC), Runnable::run,
                 nextStepsThread);
         view.expect(Side.PRIMARY, "old.cfg:11211");
         view.expect(Side.SECONDARY, "new.cfg:11211");

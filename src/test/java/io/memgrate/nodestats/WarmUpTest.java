@@ -47,9 +47,9 @@ class WarmUpTest {
     }
 
     /** new-1 admitted at {@code admitted} (old nodes served from before T0), last step then, with a level before it. */
-    private static WarmUp.Served admittedNew1(Instant admitted, Double before) {
+    private static WarmUp.ServedNodes admittedNew1(Instant admitted, Double before) {
         Instant long_ago = T0.minusSeconds(3600);
-        return new WarmUp.Served(LISTED, Set.of(OLD_1, OLD_2, NEW_1),
+        return new WarmUp.ServedNodes(LISTED, Set.of(OLD_1, OLD_2, NEW_1),
                 Map.of(OLD_1, long_ago, OLD_2, long_ago, NEW_1, admitted), admitted, before);
     }
 
@@ -140,7 +140,7 @@ class WarmUpTest {
 
     @Test
     void aWithdrawnNodeIsSaidSoAndItsUnreachabilityDoesNotBlock() {
-        WarmUp.Served withdrawn = new WarmUp.Served(LISTED, Set.of(OLD_2, NEW_1),
+        WarmUp.ServedNodes withdrawn = new WarmUp.ServedNodes(LISTED, Set.of(OLD_2, NEW_1),
                 Map.of(OLD_2, T0.minusSeconds(3600), NEW_1, T0.minusSeconds(3600)), T0.minusSeconds(60), 0.95);
         NodesReport report = WarmUp.report(NOW, INTERVAL, MARGIN, withdrawn,
                 readings(OLD_1, new NodeReading(false, "cannot connect", null, null, List.of()), NEW_1, read(T0, 1000, 950)));
@@ -185,9 +185,9 @@ class WarmUpTest {
         Map<HostAndPort, Instant> new1Later = Map.of(OLD_1, start, NEW_1, T0, NEW_2, start);
         Set<HostAndPort> served = Set.of(OLD_1, NEW_1, NEW_2);
 
-        assertThat(WarmUp.lastAdmitted(new WarmUp.Served(LISTED, served, together, null, null))).isEqualTo(NEW_2);
-        assertThat(WarmUp.lastAdmitted(new WarmUp.Served(LISTED, served, new1Later, T0, null))).isEqualTo(NEW_1);
-        assertThat(WarmUp.lastAdmitted(new WarmUp.Served(LISTED, Set.of(OLD_1), Map.of(OLD_1, start), null, null))).isNull();
+        assertThat(WarmUp.lastAdmitted(new WarmUp.ServedNodes(LISTED, served, together, null, null))).isEqualTo(NEW_2);
+        assertThat(WarmUp.lastAdmitted(new WarmUp.ServedNodes(LISTED, served, new1Later, T0, null))).isEqualTo(NEW_1);
+        assertThat(WarmUp.lastAdmitted(new WarmUp.ServedNodes(LISTED, Set.of(OLD_1), Map.of(OLD_1, start), null, null))).isNull();
     }
 
     @Test
@@ -202,7 +202,7 @@ class WarmUpTest {
 
     @Test
     void nothingServedIsNoSafeStep() {
-        NodesReport report = WarmUp.report(NOW, INTERVAL, MARGIN, new WarmUp.Served(LISTED, Set.of(), Map.of(), null, null),
+        NodesReport report = WarmUp.report(NOW, INTERVAL, MARGIN, new WarmUp.ServedNodes(LISTED, Set.of(), Map.of(), null, null),
                 Map.of());
 
         assertThat(report.nextStep().reasons()).containsExactly("nothing is served yet");

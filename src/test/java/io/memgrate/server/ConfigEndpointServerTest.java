@@ -24,7 +24,7 @@ import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.merge.HeldMerge;
-import io.memgrate.merge.MergedView;
+import io.memgrate.merge.MergeEngine;
 import io.memgrate.merge.ServedVersion;
 import io.memgrate.merge.UpstreamState;
 import io.memgrate.plan.MigrationPlan;
@@ -45,7 +45,7 @@ class ConfigEndpointServerTest extends ClustersAsCreatedTest {
     private static final String UPSTREAM_POLLER = "io.memgrate.upstream.UpstreamPoller";
 
     @Inject
-    MergedView view;
+    MergeEngine view;
 
     @Inject
     MeterRegistry registry;

@@ -24,7 +24,7 @@ import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
 import io.memgrate.health.EventLoopLivenessCheck;
-import io.memgrate.merge.MergedView;
+import io.memgrate.merge.MergeEngine;
 import io.memgrate.merge.UpstreamState;
 import io.memgrate.protocol.TopologyPayload;
 import io.memgrate.support.InjectTestClusters;
@@ -49,7 +49,7 @@ class FaultInjectionTest {
     ConfigEndpointServer server;
 
     @Inject
-    MergedView view;
+    MergeEngine view;
 
     @Inject
     @Liveness

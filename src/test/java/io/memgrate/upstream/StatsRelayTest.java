@@ -19,7 +19,7 @@ import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
-import io.memgrate.merge.MergedView;
+import io.memgrate.merge.MergeEngine;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.support.TestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -116,7 +116,7 @@ class StatsRelayTest {
         Map<Side, UpstreamConnection> connections = new EnumMap<>(Side.class);
         connections.put(Side.PRIMARY, connection(primary));
         connections.put(Side.SECONDARY, connection(secondary));
-        MergedView view = new MergedView(TestSettings.read());
+        MergeEngine view = new MergeEngine(TestSettings.read());
         return new StatsRelay(connections, new MemgrateMetrics(registry), maxAge.toNanos());
     }
 

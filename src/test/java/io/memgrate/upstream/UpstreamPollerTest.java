@@ -19,7 +19,7 @@ import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
 import io.memgrate.emulator.EmulatedConfigEndpoint;
-import io.memgrate.merge.MergedView;
+import io.memgrate.merge.MergeEngine;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.support.TestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -36,7 +36,7 @@ class UpstreamPollerTest {
 
     private Vertx vertx;
     private EmulatedConfigEndpoint endpoint;
-    private MergedView view;
+    private MergeEngine view;
     private SimpleMeterRegistry registry;
     private UpstreamPoller poller;
 
@@ -45,7 +45,7 @@ class UpstreamPollerTest {
         vertx = Vertx.vertx();
         endpoint = new EmulatedConfigEndpoint(vertx, "1.6.22", CONFIG);
         endpoint.start("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        view = new MergedView(TestSettings.read());
+        view = new MergeEngine(TestSettings.read());
         view.expect(Side.PRIMARY, "test");
         registry = new SimpleMeterRegistry();
     }

@@ -25,7 +25,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.WriteStream;
 
-class MergedViewTest {
+class MergeEngineTest {
 
     private static final long OFFSET = 1000;
     private static final Node P1 = new Node("p1.example", "10.0.0.1", 11211);
@@ -36,12 +36,12 @@ class MergedViewTest {
     private static final Node R2 = new Node("r2.example", "10.0.9.2", 11211);
 
     private LogLines logs;
-    private MergedView view;
+    private MergeEngine view;
 
     @BeforeEach
     void setUp() {
         view = view(OFFSET);
-        logs = LogLines.of(MergedView.class.getName());
+        logs = LogLines.of(MergeEngine.class.getName());
     }
 
     @AfterEach
@@ -49,8 +49,8 @@ class MergedViewTest {
         logs.close();
     }
 
-    private static MergedView view(long offset) {
-        MergedView view = new MergedView(offset, Clock.fixed(Instant.parse("2024-01-01T00:00:00Z"), ZoneOffset.UTC), Runnable::run, Runnable::run);
+    private static MergeEngine view(long offset) {
+        MergeEngine view = new MergeEngine(offset, Clock.fixed(Instant.parse("2024-01-01T00:00:00Z"), ZoneOffset.UTC), Runnable::run, Runnable::run);
         view.expect(Side.PRIMARY, "primary.cfg:11211");
         view.expect(Side.SECONDARY, "secondary.cfg:11211");
         return view;
@@ -288,7 +288,7 @@ class MergedViewTest {
         assertThat(held().orElseThrow().reason()).contains("raise memgrate.version-offset to at least 3 ");
 
         // a replica restarted with that offset sees only the replaced cluster
-        MergedView restarted = view(3);
+        MergeEngine restarted = view(3);
         restarted.answered(Side.PRIMARY, config(5, R1), "1.6.22");
         restarted.answered(Side.SECONDARY, config(3, S1), "1.6.6");
 

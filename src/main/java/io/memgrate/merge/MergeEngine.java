@@ -27,15 +27,15 @@ import io.memgrate.plan.PlanRefusedException;
 import io.memgrate.settings.MemgrateSettings;
 
 /**
- * The merged view: every upstream's last known good topology and the merge of them that clients are served.
+ * The merge engine: every upstream's last known good topology and the merge of them that clients are served.
  * Nothing is served until every configured upstream has answered once (a partial merge would move keys for every
  * client); after that an upstream that fails keeps its last known good nodes in the merge. The served version never
  * goes down and is never reused for another node list: clients ignore a version they already hold.
  */
 @ApplicationScoped
-public class MergedView {
+public class MergeEngine {
 
-    private static final Logger LOG = Logger.getLogger(MergedView.class);
+    private static final Logger LOG = Logger.getLogger(MergeEngine.class);
 
     private final EnumMap<Side, UpstreamState> upstreams = new EnumMap<>(Side.class);
     private final long versionOffset;
@@ -67,7 +67,7 @@ public class MergedView {
     private final NextStepsWorker nextSteps;
 
     @Inject
-    public MergedView(MemgrateSettings settings) {
+    public MergeEngine(MemgrateSettings settings) {
         this(settings.versionOffset(), Clock.systemUTC(), singleThread("memgrate-announcer"),
                 singleThread("memgrate-next-steps"));
     }
@@ -76,7 +76,7 @@ public class MergedView {
      * @param announcer         runs the work-out and log line of each change, in order; tests pass one that runs at once
      * @param nextStepsExecutor works out the next steps after each change, one at a time
      */
-    MergedView(long versionOffset, Clock clock, Executor announcer, Executor nextStepsExecutor) {
+    MergeEngine(long versionOffset, Clock clock, Executor announcer, Executor nextStepsExecutor) {
         this.versionOffset = versionOffset;
         this.clock = clock;
         this.announcer = announcer;
