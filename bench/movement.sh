@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Key movement benchmark (see README.md, "Performance"): times working out every next step of a migration for 20 + 20,
+# Key movement benchmark (see docs/performance.md, "Performance"): times working out every next step of a migration for 20 + 20,
 # 60 + 60 and 200 + 200 ElastiCache-like nodes, with the current code and with the rings it replaced (kept in the tests
 # as ReferenceKeyMovement), and prints a table with both and the largest difference in their figures.
 #

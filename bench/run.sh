@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Memgrate vs memcached discovery benchmark (see README.md, "Performance").
+# Memgrate vs memcached discovery benchmark (see docs/performance.md, "Performance").
 #
 #   bench/run.sh [--name=value ...]
 #

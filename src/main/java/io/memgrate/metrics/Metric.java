@@ -3,8 +3,8 @@ package io.memgrate.metrics;
 import java.util.List;
 
 /**
- * Every metric Memgrate exports, as Prometheus names it: the one catalogue the code registers from and that README's
- * metrics table, the Grafana dashboard and the alerts are checked against. The cluster side is always the label
+ * Every metric Memgrate exports, as Prometheus names it: the one catalogue the code registers from and that the
+ * metrics table of docs/operations.md, the Grafana dashboard and the alerts are checked against. The cluster side is always the label
  * {@code upstream} ({@code cluster} is the label multi-cluster Prometheus setups keep for the Kubernetes cluster).
  */
 public enum Metric {

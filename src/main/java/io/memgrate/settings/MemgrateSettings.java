@@ -11,7 +11,7 @@ import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 
 /**
- * Every {@code memgrate.*} setting. README lists each with its default and the values refused. Durations go through
+ * Every {@code memgrate.*} setting. docs/configuration.md lists each with its default and the values refused. Durations go through
  * {@link Durations.Converter} so a malformed one says which forms work; {@link SettingsChecks} refuses values that parse
  * but cannot work.
  */

@@ -37,7 +37,7 @@ public class StatusResource {
     }
 
     /**
-     * The autopilot ("Autopilot" in README): {@code off} unless {@code memgrate.migration.autopilot.enabled}.
+     * The autopilot ("Autopilot" in docs/migration.md): {@code off} unless {@code memgrate.migration.autopilot.enabled}.
      *
      * @param state         {@code off}, {@code waiting}, {@code paused} or {@code complete}
      * @param waitingFor    what keeps it from the next step now

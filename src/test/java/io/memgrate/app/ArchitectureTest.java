@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.arc.profile.IfBuildProfile;
 
 /**
- * The import graph of the compiled classes, read by {@code jdeps} as README's "Architecture" shows: every package
+ * The import graph of the compiled classes, read by {@code jdeps} as docs/architecture.md, "Architecture" shows: every package
  * sits in a layer and depends only on lower layers, so the graph has no cycles and tells how Memgrate is built.
  */
 class ArchitectureTest {

@@ -35,7 +35,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 
 /**
- * Memgrate against memcached, same bytes on the wire. See README "Performance"; run with bench/run.sh.
+ * Memgrate against memcached, same bytes on the wire. See docs/performance.md, "Performance"; run with bench/run.sh.
  * <ol>
  * <li>Two emulated configuration endpoints run in this JVM (their own Vert.x, one event loop); Memgrate, the packaged
  * JVM app, is started against them with small-memory JVM options.</li>

@@ -43,6 +43,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.memgrate.bench.DiscoveryBenchmark;
 import io.memgrate.plan.MigrationPlan;
 import io.memgrate.plan.PlanFile;
+import io.memgrate.support.ReferenceDocs;
 
 /**
  * Keeps the Kubernetes manifests under {@code deploy/}, the Dockerfiles and the application's configuration in step:
@@ -60,12 +61,12 @@ class DeployManifestsTest {
     static final String NAMESPACE = "memgrate";
     /** quarkus.shutdown.timeout assumed when application.properties does not set it. */
     static final Duration ASSUMED_SHUTDOWN_TIMEOUT = Duration.ofSeconds(20);
-    /** memgrate.shutdown-drain-timeout's default (MemgrateSettings) when neither application.properties nor README sets it. */
+    /** memgrate.shutdown-drain-timeout's default (MemgrateSettings) when neither application.properties nor the configuration reference sets it. */
     static final Duration ASSUMED_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
     /** The migration plan's own kustomization: created once, never part of what the overlays apply. */
     static final String PLAN_DIR = "deploy/plan";
-    /** The setting that names the plan file (README's configuration table). */
+    /** The setting that names the plan file (docs/configuration.md's configuration table). */
     static final String PLAN_FILE_PROPERTY = "memgrate.migration.plan-file";
     /** What makes GitOps tools create the plan when it is absent and never overwrite or delete it afterwards. */
     static final Map<String, String> PLAN_ANNOTATIONS = Map.of(
@@ -92,7 +93,7 @@ class DeployManifestsTest {
     /** Every YAML document under deploy/, by file (relative to the repository root). */
     static Map<Path, List<Map<String, Object>>> yaml;
     static Properties appProps;
-    static Map<String, String> readmeDefaults;
+    static Map<String, String> referenceDefaults;
 
     @BeforeAll
     static void load() throws IOException {
@@ -130,7 +131,7 @@ class DeployManifestsTest {
         try (Reader r = Files.newBufferedReader(root.resolve("src/main/resources/application.properties"))) {
             appProps.load(r);
         }
-        readmeDefaults = readmeConfigurationTable();
+        referenceDefaults = ReferenceDocs.configurationTable(root);
     }
 
     // ---------------------------------------------------------------- every file
@@ -236,12 +237,12 @@ class DeployManifestsTest {
                 () -> assertEquals(8080, expectedHttpPort(), "quarkus.http.port"),
                 () -> {
                     Matcher m = Pattern.compile("`quarkus\\.http\\.port`\\s*\\((\\d+)\\)")
-                            .matcher(Files.readString(root.resolve("README.md")));
+                            .matcher(Files.readString(root.resolve(ReferenceDocs.CONFIGURATION)));
                     if (m.find()) {
-                        assertEquals(expectedHttpPort(), Integer.parseInt(m.group(1)), "README's quarkus.http.port");
+                        assertEquals(expectedHttpPort(), Integer.parseInt(m.group(1)), ReferenceDocs.CONFIGURATION + "'s quarkus.http.port");
                     }
                 },
-                () -> assertEquals(11211, expectedMemcachePort(), "memgrate.listen.port default in README"));
+                () -> assertEquals(11211, expectedMemcachePort(), "memgrate.listen.port default in " + ReferenceDocs.CONFIGURATION));
         // Settings that would move health, metrics or the HTTP port away from what the probes and the
         // ServiceMonitor use. If the application needs one of these, update deploy/ and this test together.
         List<String> moved = new ArrayList<>();
@@ -260,8 +261,8 @@ class DeployManifestsTest {
     @Test
     void everyMemgrateVariableIsAPropertyInTheReadmeTable() {
         Map<String, String> envToProperty = new TreeMap<>();
-        readmeDefaults.keySet().forEach(p -> envToProperty.put(envName(p), p));
-        assertTrue(envToProperty.containsKey("MEMGRATE_LISTEN_PORT"), "README configuration table not found");
+        referenceDefaults.keySet().forEach(p -> envToProperty.put(envName(p), p));
+        assertTrue(envToProperty.containsKey("MEMGRATE_LISTEN_PORT"), ReferenceDocs.CONFIGURATION + " configuration table not found");
 
         Map<String, Path> used = new TreeMap<>();
         Pattern commented = Pattern.compile("^\\s*#\\s*(MEMGRATE_[A-Z0-9_]+)\\s*[:=]", Pattern.MULTILINE);
@@ -289,7 +290,7 @@ class DeployManifestsTest {
                 .filter(e -> e.getKey().startsWith("MEMGRATE_") && !envToProperty.containsKey(e.getKey()))
                 .map(e -> e.getKey() + " (" + e.getValue() + ")")
                 .toList();
-        assertTrue(unknown.isEmpty(), "MEMGRATE_* variables with no property in README's configuration table: "
+        assertTrue(unknown.isEmpty(), "MEMGRATE_* variables with no property in docs/configuration.md's configuration table: "
                 + unknown + "; known: " + envToProperty);
     }
 
@@ -355,7 +356,7 @@ class DeployManifestsTest {
 
     @Test
     void theBenchmarkedJvmOptionsAreTheOnesShipped() throws IOException {
-        // README's performance numbers hold for the options bench/run.sh starts Memgrate with: the image and the JVM
+        // The performance numbers (docs/performance.md) hold for the options bench/run.sh starts Memgrate with: the image and the JVM
         // overlay must run it with the same ones (collector through GC_CONTAINER_OPTIONS, the rest appended)
         List<String> benchmarked = new ArrayList<>(List.of(DiscoveryBenchmark.DEFAULT_JVM_OPTS.split(" ")));
         // a JVM whose heap ran out must exit so that Kubernetes restarts it, not linger with dead threads
@@ -1134,8 +1135,8 @@ class DeployManifestsTest {
     }
 
     static int expectedMemcachePort() {
-        String v = readmeDefaults.get("memgrate.listen.port");
-        assertNotNull(v, "memgrate.listen.port not in README's configuration table");
+        String v = referenceDefaults.get("memgrate.listen.port");
+        assertNotNull(v, "memgrate.listen.port not in docs/configuration.md's configuration table");
         return Integer.parseInt(v.replace("`", "").trim());
     }
 
@@ -1150,7 +1151,7 @@ class DeployManifestsTest {
     static Duration drainTimeout() {
         String v = prodProperty("memgrate.shutdown-drain-timeout");
         if (v == null) {
-            v = readmeDefaults.get("memgrate.shutdown-drain-timeout");
+            v = referenceDefaults.get("memgrate.shutdown-drain-timeout");
         }
         return duration(v == null ? null : v.replace("`", ""), ASSUMED_DRAIN_TIMEOUT);
     }
@@ -1188,31 +1189,6 @@ class DeployManifestsTest {
     static String prodProperty(String key) {
         String v = appProps.getProperty("%prod." + key);
         return v != null ? v : appProps.getProperty(key);
-    }
-
-    /** README's "## Configuration" table: property (first column, in backticks) to default (second column). */
-    static Map<String, String> readmeConfigurationTable() throws IOException {
-        String readme = Files.readString(root.resolve("README.md"));
-        int start = readme.indexOf("\n## Configuration");
-        assertTrue(start >= 0, "README.md has no '## Configuration' section");
-        int end = readme.indexOf("\n## ", start + 1);
-        String section = readme.substring(start, end < 0 ? readme.length() : end);
-        Map<String, String> table = new TreeMap<>();
-        Pattern backticked = Pattern.compile("`([^`]+)`");
-        for (String line : section.split("\n")) {
-            if (!line.startsWith("|")) {
-                continue;
-            }
-            String[] cells = line.split("(?<!\\\\)\\|", -1);
-            if (cells.length < 3) {
-                continue;
-            }
-            Matcher m = backticked.matcher(cells[1]);
-            while (m.find()) {
-                table.put(m.group(1), cells[2].trim());
-            }
-        }
-        return table;
     }
 
     /** MicroProfile Config's environment variable name for a property. */

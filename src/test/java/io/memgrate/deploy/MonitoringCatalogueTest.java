@@ -25,14 +25,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.memgrate.metrics.Metric;
 
 /**
- * README's metrics table, the Grafana dashboard and the alerts checked against the one catalogue of metrics
- * ({@link Metric}): the same names and labels everywhere, every dashboard query and README's gating queries scoped to
- * one Memgrate (namespace and job), and every alert's {@code runbook_url} pointing at README's section about it.
+ * The metrics table of docs/operations.md, the Grafana dashboard and the alerts checked against the one catalogue of metrics
+ * ({@link Metric}): the same names and labels everywhere, every dashboard query and the docs' gating queries scoped to
+ * one Memgrate (namespace and job), and every alert's {@code runbook_url} pointing at its section in docs/operations.md.
  */
 class MonitoringCatalogueTest {
 
     private static final Path ROOT = Path.of("").toAbsolutePath();
-    private static final Path README = Path.of("README.md");
+    /** Where the metrics table, the gating queries and the alerts' "what to do" sections are. */
+    private static final Path README = Path.of("docs/operations.md");
     private static final Map<String, Metric> CATALOGUE = Arrays.stream(Metric.values())
             .collect(Collectors.toMap(Metric::prometheusName, Function.identity()));
     /** A timer's series beside its name: a summary's count and sum, and Micrometer's max. */
@@ -109,7 +110,8 @@ class MonitoringCatalogueTest {
 
     @Test
     void readmeGatingQueriesAreScopedToOneMemgrate() throws IOException {
-        String readme = Files.readString(ROOT.resolve(README)) + Files.readString(ROOT.resolve("deploy/README.md"));
+        String readme = Files.readString(ROOT.resolve(README)) + Files.readString(ROOT.resolve("docs/migration.md"))
+                + Files.readString(ROOT.resolve("deploy/README.md"));
         Matcher gating = Pattern.compile("min\\(memgrate_[a-z_]+[^)]*\\)").matcher(readme);
         int found = 0;
         while (gating.find()) {

@@ -21,7 +21,7 @@ import io.netty.buffer.Unpooled;
  * Random-input fuzzing of the client command parser and the upstream reply parser: no exception but the defined one
  * escapes, framing never reads past the input or the size limit, and format/parse round trips are stable. Each
  * property runs {@link io.memgrate.support.RandomTrials#DEFAULT_TRIES} seeded tries; a failure names its seed
- * (README, Hardening).
+ * (docs/operations.md, Hardening).
  */
 class ProtocolFuzzTest {
 

@@ -5,7 +5,7 @@ import java.util.Locale;
 import org.jboss.logging.Logger;
 
 /**
- * One row of README's client table, measured: the real-client tests log it so a run's figures can be read back
+ * One row of docs/clients.md's client table, measured: the real-client tests log it so a run's figures can be read back
  * ({@code grep 'Client table'} in the test output).
  */
 public final class ClientTable {

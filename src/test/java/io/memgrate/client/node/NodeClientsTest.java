@@ -34,7 +34,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * The Node.js ElastiCache clients of README's client table behind a real Memgrate, over cache nodes that answer
+ * The Node.js ElastiCache clients of docs/clients.md's client table behind a real Memgrate, over cache nodes that answer
  * {@code config get cluster} with their own cluster's configuration as every ElastiCache node does: each client runs
  * in a node process ({@code src/test/node/clients/follow.js}, packages pinned by its package-lock.json) that reports
  * the nodes it uses; this test makes the changes upstream and times the client. The clients' versions are pinned, so

@@ -31,13 +31,13 @@ import net.rubyeye.xmemcached.XMemcachedClient;
 import net.spy.memcached.MemcachedClient;
 
 /**
- * The Java snippets of the top README's "Java: use the adapter" section compile for Java 8 against the adapters and
+ * The Java snippets of docs/clients.md's "Java: use the adapter" section compile for Java 8 against the adapters and
  * the client libraries alone, as in an application that copies them: each {@code ```java} block's {@code import} lines
  * head a compilation unit and the rest is the body of a method.
  */
 class ReadmeSnippetsTest {
 
-    private static final Path README = Paths.get("../../README.md");
+    private static final Path README = Paths.get("../../docs/clients.md");
     private static final String SECTION = "### Java: use the adapter";
 
     @Test
@@ -69,7 +69,7 @@ class ReadmeSnippetsTest {
 
     /** The {@code ```java} blocks between the section's heading and the next heading. */
     private static List<String> snippets() throws IOException {
-        assertThat(README).as("the top README, from clients/java").isRegularFile();
+        assertThat(README).as("docs/clients.md, from clients/java").isRegularFile();
         List<String> lines = Files.readAllLines(README, StandardCharsets.UTF_8);
         int start = lines.indexOf(SECTION);
         assertThat(start).as("README has the section \"%s\"", SECTION).isNotNegative();
