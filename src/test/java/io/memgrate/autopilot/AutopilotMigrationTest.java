@@ -103,10 +103,11 @@ class AutopilotMigrationTest {
             assertThat(history).extracting(step -> ((Number) step.get("revision")).longValue()).containsExactly(2L, 3L, 4L, 5L);
             assertThat(history).allSatisfy(step -> assertThat(step.get("rolledBack")).isEqualTo(false));
             List<String> table = new ArrayList<>(List.of(
-                    "| step | after the previous | predicted (" + SCHEME + ") | hit ratio before | lowest after |",
-                    "|---|---:|---:|---:|---:|"));
+                    "| step | after the previous | predicted (" + SCHEME + ") | hit ratio before | lowest after | recovered |",
+                    "|---|---:|---:|---:|---:|---:|"));
             Instant previous = null;
-            for (Map<String, Object> step : history) {
+            for (int i = 0; i < history.size(); i++) {
+                Map<String, Object> step = history.get(i);
                 long revision = ((Number) step.get("revision")).longValue();
                 Instant at = Instant.parse((String) step.get("at"));
                 // the steps that were possible from the plan before it, as the status showed them
@@ -124,9 +125,12 @@ class AutopilotMigrationTest {
                 double predicted = ((Number) step.get("predictedShare")).doubleValue();
                 assertThat(lowest).as("the hit ratio after revision %d, against the predicted dip and the margin", revision)
                         .isGreaterThanOrEqualTo(before - (predicted * before + WARM_MARGIN));
-                table.add(String.format("| %s %s | %s | %.1f %% | %.3f | %.3f |", step.get("action"), step.get("host"),
+                // recovered: the level the next step started from, or for the last one the level when it completed
+                Object recovered = i + 1 < history.size() ? history.get(i + 1).get("hitRatioBefore")
+                        : done.get("nextStepVerdict.servedHitRatio");
+                table.add(String.format("| %s %s | %s | %.1f %% | %.3f | %.3f | %s |", step.get("action"), step.get("host"),
                         previous == null ? "—" : Duration.between(previous, at).toMillis() + " ms", predicted * 100, before,
-                        lowest));
+                        lowest, recovered instanceof Number level ? String.format("%.3f", level.doubleValue()) : "—"));
                 previous = at;
             }
             LOG.info("Autopilot migration, 2 + 2 nodes, dwell " + DWELL.toMillis() + " ms:\n" + String.join("\n", table));
