@@ -22,13 +22,13 @@ import org.junit.jupiter.api.Test;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
-import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.merge.HeldMerge;
 import io.memgrate.merge.MergeEngine;
 import io.memgrate.merge.ServedVersion;
 import io.memgrate.merge.UpstreamState;
 import io.memgrate.plan.MigrationPlan;
 import io.memgrate.support.ClustersAsCreatedTest;
+import io.memgrate.support.FaultyConfigEndpoint;
 import io.memgrate.support.LogLines;
 import io.memgrate.support.TestClusters;
 import io.memgrate.support.TextClient;
@@ -118,7 +118,7 @@ class ConfigEndpointServerTest extends ClustersAsCreatedTest {
     @Test
     void configPollsDoNotWaitBehindAClientsStats() {
         // the primary takes 2 s to answer stats and, like memcached, answers nothing else on that connection meanwhile
-        EmulatedConfigEndpoint primary = clusters.primary().endpoint();
+        FaultyConfigEndpoint primary = clusters.primary().endpoint();
         primary.setStatsDelay(Duration.ofSeconds(2));
         long statsBefore = primary.statsRequests();
         try (TextClient client = new TextClient(server.port())) {
@@ -164,7 +164,7 @@ class ConfigEndpointServerTest extends ClustersAsCreatedTest {
         String expected = stats + "VERSION 1.6.22\r\n";
         // the primary answers stats 250 ms late (the upstream timeout here is 500 ms), so the second line and the
         // half-close arrive while the relay is pending and Memgrate has paused reading
-        EmulatedConfigEndpoint primary = clusters.primary().endpoint();
+        FaultyConfigEndpoint primary = clusters.primary().endpoint();
         primary.setStatsDelay(Duration.ofMillis(250));
         long statsBefore = primary.statsRequests();
         try (TextClient client = new TextClient(server.port())) {

@@ -1,6 +1,5 @@
 package io.memgrate.support;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,7 +11,6 @@ import java.util.function.Supplier;
 import io.memgrate.cluster.HostAndPort;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
-import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.emulator.NodeFront;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.vertx.core.Future;
@@ -40,18 +38,18 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
 
     /** One emulated configuration endpoint and the configuration it started with. */
     public static final class Cluster {
-        private final EmulatedConfigEndpoint endpoint;
+        private final FaultyConfigEndpoint endpoint;
         private final Topology initial;
         private final int port;
         private boolean running = true;
 
-        Cluster(EmulatedConfigEndpoint endpoint, int port) {
+        Cluster(FaultyConfigEndpoint endpoint, int port) {
             this.endpoint = endpoint;
             this.initial = endpoint.config();
             this.port = port;
         }
 
-        public EmulatedConfigEndpoint endpoint() {
+        public FaultyConfigEndpoint endpoint() {
             return endpoint;
         }
 
@@ -74,11 +72,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
         /** Back to serving its initial nodes (at a higher version if they were changed), running and well-behaved. */
         public synchronized void restore() {
             start();
-            endpoint.answerConfigWith(null);
-            endpoint.setSilent(false);
-            endpoint.setCloseMidReply(false);
-            endpoint.setStatsDelay(Duration.ZERO);
-            endpoint.setLegacyEngine(false);
+            endpoint.clearFaults();
             if (!endpoint.config().nodes().equals(initial.nodes())) {
                 endpoint.setNodes(initial.nodes());
             }
@@ -243,19 +237,19 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
 
     /** Starts another emulated configuration endpoint, as a recreated cluster would have, serving {@code config}. */
     public Cluster newEndpoint(String engine, Topology config) {
-        EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, engine, config);
+        FaultyConfigEndpoint endpoint = new FaultyConfigEndpoint(vertx, engine, config);
         Cluster cluster = new Cluster(endpoint, await(endpoint.start("127.0.0.1", 0)));
         extra.add(cluster);
         return cluster;
     }
 
     private Cluster cluster(String name, long version, List<MemcachedProcess> nodes, String engine) {
-        AtomicReference<EmulatedConfigEndpoint> configured = new AtomicReference<>();
+        AtomicReference<FaultyConfigEndpoint> configured = new AtomicReference<>();
         List<Node> list = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             list.add(new Node(host(name + "-" + (i + 1) + "." + domain), "127.0.0.1", nodePort(nodes.get(i), configured::get)));
         }
-        EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, engine, new Topology(version, list));
+        FaultyConfigEndpoint endpoint = new FaultyConfigEndpoint(vertx, engine, new Topology(version, list));
         configured.set(endpoint);
         if (certificate != null) {
             endpoint.useTls(certificate.certificateFile().toString(), certificate.keyFile().toString());
@@ -269,7 +263,7 @@ public class TestClusters implements QuarkusTestResourceLifecycleManager {
     }
 
     /** The port clients reach a node at: memcached's own, or its ElastiCache-like front's. */
-    private int nodePort(MemcachedProcess node, Supplier<EmulatedConfigEndpoint> cluster) {
+    private int nodePort(MemcachedProcess node, Supplier<FaultyConfigEndpoint> cluster) {
         if (!elastiCacheNodes) {
             return node.port();
         }

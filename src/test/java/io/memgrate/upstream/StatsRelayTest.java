@@ -18,9 +18,9 @@ import io.memgrate.cluster.HostAndPort;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
-import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.merge.MergeEngine;
 import io.memgrate.metrics.MemgrateMetrics;
+import io.memgrate.support.FaultyConfigEndpoint;
 import io.memgrate.support.TestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -36,8 +36,8 @@ class StatsRelayTest {
 
     private Vertx vertx;
     private NetClient client;
-    private EmulatedConfigEndpoint primary;
-    private EmulatedConfigEndpoint secondary;
+    private FaultyConfigEndpoint primary;
+    private FaultyConfigEndpoint secondary;
     private SimpleMeterRegistry registry;
 
     @BeforeEach
@@ -120,14 +120,14 @@ class StatsRelayTest {
         return new StatsRelay(connections, new MemgrateMetrics(registry), maxAge.toNanos());
     }
 
-    private UpstreamConnection connection(EmulatedConfigEndpoint endpoint) {
+    private UpstreamConnection connection(FaultyConfigEndpoint endpoint) {
         HostAndPort address = new HostAndPort("127.0.0.1", endpoint.port());
         return new UpstreamConnection(vertx.getOrCreateContext(), client, () -> Future.succeededFuture(address),
                 Duration.ofSeconds(2), 1 << 20);
     }
 
-    private EmulatedConfigEndpoint endpoint(String engine) {
-        EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, engine, CONFIG);
+    private FaultyConfigEndpoint endpoint(String engine) {
+        FaultyConfigEndpoint endpoint = new FaultyConfigEndpoint(vertx, engine, CONFIG);
         settle(endpoint.start("127.0.0.1", 0));
         return endpoint;
     }

@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Test;
 import io.memgrate.cluster.HostAndPort;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
-import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.protocol.ConfigAnswer;
 import io.memgrate.protocol.MalformedContentException;
 import io.memgrate.protocol.Replies;
 import io.memgrate.protocol.ReplyDecoder;
+import io.memgrate.support.FaultyConfigEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -49,7 +49,7 @@ class UpstreamConnectionTest {
 
     @Test
     void requestsIssuedWhileConnectingShareOneConnectionAndKeepTheirOrder() {
-        EmulatedConfigEndpoint endpoint = endpoint();
+        FaultyConfigEndpoint endpoint = endpoint();
         UpstreamConnection connection = connection(() -> new HostAndPort("127.0.0.1", endpoint.port()), Duration.ofSeconds(2));
         Future<Buffer> config = connection.exchange(Buffer.buffer("config get cluster\r\n"), Verbatim.of(ReplyDecoder.config()));
         Future<Buffer> version = connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version()));
@@ -65,7 +65,7 @@ class UpstreamConnectionTest {
 
     @Test
     void timeoutDropsTheConnectionAndTheNextExchangeConnectsAgain() {
-        EmulatedConfigEndpoint endpoint = endpoint();
+        FaultyConfigEndpoint endpoint = endpoint();
         endpoint.setSilent(true);
         UpstreamConnection connection = connection(() -> new HostAndPort("127.0.0.1", endpoint.port()), Duration.ofMillis(200));
         Future<Buffer> stalled = settle(connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version())));
@@ -78,8 +78,8 @@ class UpstreamConnectionTest {
 
     @Test
     void movedEndpointIsFollowedOnTheNextExchange() {
-        EmulatedConfigEndpoint first = endpoint();
-        EmulatedConfigEndpoint second = endpoint();
+        FaultyConfigEndpoint first = endpoint();
+        FaultyConfigEndpoint second = endpoint();
         AtomicReference<HostAndPort> current = new AtomicReference<>(new HostAndPort("127.0.0.1", first.port()));
         UpstreamConnection connection = connection(current::get, Duration.ofSeconds(2));
         settle(connection.exchange(Buffer.buffer("version\r\n"), Verbatim.of(ReplyDecoder.version())));
@@ -104,7 +104,7 @@ class UpstreamConnectionTest {
 
     @Test
     void eachExchangeCompletesWithTheValueItsDecoderReads() {
-        EmulatedConfigEndpoint endpoint = endpoint();
+        FaultyConfigEndpoint endpoint = endpoint();
         UpstreamConnection connection = connection(() -> new HostAndPort("127.0.0.1", endpoint.port()), Duration.ofSeconds(2));
         Future<ConfigAnswer> config = connection.exchange(Buffer.buffer("config get cluster\r\n"), ReplyDecoder.config());
         Future<String> version = connection.exchange(Buffer.buffer("version\r\n"), ReplyDecoder.version());
@@ -117,7 +117,7 @@ class UpstreamConnectionTest {
 
     @Test
     void aWholeReplyThatSaysSomethingInvalidFailsOnlyItsExchangeAndTheConnectionStays() {
-        EmulatedConfigEndpoint endpoint = endpoint();
+        FaultyConfigEndpoint endpoint = endpoint();
         endpoint.answerConfigWith("CONFIG cluster 0 12\r\n4\nx.test|1|\n\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII));
         UpstreamConnection connection = connection(() -> new HostAndPort("127.0.0.1", endpoint.port()), Duration.ofSeconds(2));
         Future<ConfigAnswer> config = connection.exchange(Buffer.buffer("config get cluster\r\n"), ReplyDecoder.config());
@@ -134,7 +134,7 @@ class UpstreamConnectionTest {
 
     @Test
     void aReplyThatCannotBeFramedDropsTheConnectionWithEveryExchangeInFlight() {
-        EmulatedConfigEndpoint endpoint = endpoint();
+        FaultyConfigEndpoint endpoint = endpoint();
         endpoint.answerConfigWith("CONFIG cluster 0 5\r\n4\nx.test||1\n\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII));
         UpstreamConnection connection = connection(() -> new HostAndPort("127.0.0.1", endpoint.port()), Duration.ofSeconds(2));
         Future<ConfigAnswer> config = connection.exchange(Buffer.buffer("config get cluster\r\n"), ReplyDecoder.config());
@@ -193,8 +193,8 @@ class UpstreamConnectionTest {
         }
     }
 
-    private EmulatedConfigEndpoint endpoint() {
-        EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, "1.6.22", CONFIG);
+    private FaultyConfigEndpoint endpoint() {
+        FaultyConfigEndpoint endpoint = new FaultyConfigEndpoint(vertx, "1.6.22", CONFIG);
         settle(endpoint.start("127.0.0.1", 0));
         return endpoint;
     }

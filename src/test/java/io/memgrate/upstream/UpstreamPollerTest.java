@@ -18,9 +18,9 @@ import io.memgrate.cluster.HostAndPort;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Side;
 import io.memgrate.cluster.Topology;
-import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.merge.MergeEngine;
 import io.memgrate.metrics.MemgrateMetrics;
+import io.memgrate.support.FaultyConfigEndpoint;
 import io.memgrate.support.TestSettings;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -35,7 +35,7 @@ class UpstreamPollerTest {
     private static final Duration INTERVAL = Duration.ofMillis(20);
 
     private Vertx vertx;
-    private EmulatedConfigEndpoint endpoint;
+    private FaultyConfigEndpoint endpoint;
     private MergeEngine view;
     private SimpleMeterRegistry registry;
     private UpstreamPoller poller;
@@ -43,7 +43,7 @@ class UpstreamPollerTest {
     @BeforeEach
     void start() throws Exception {
         vertx = Vertx.vertx();
-        endpoint = new EmulatedConfigEndpoint(vertx, "1.6.22", CONFIG);
+        endpoint = new FaultyConfigEndpoint(vertx, "1.6.22", CONFIG);
         endpoint.start("127.0.0.1", 0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         view = new MergeEngine(TestSettings.read());
         view.expect(Side.PRIMARY, "test");

@@ -21,11 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
 import io.memgrate.cluster.HostAndPort;
 import io.memgrate.cluster.Node;
 import io.memgrate.cluster.Topology;
-import io.memgrate.emulator.EmulatedConfigEndpoint;
 import io.memgrate.protocol.Replies;
 import io.memgrate.protocol.ReplyDecoder;
 import io.memgrate.settings.MemgrateSettings;
 import io.memgrate.settings.RegistryTls;
+import io.memgrate.support.FaultyConfigEndpoint;
 import io.memgrate.support.PemFilesTls;
 import io.memgrate.support.TestCertificates;
 import io.memgrate.support.TestSettings;
@@ -150,7 +150,7 @@ class UpstreamTlsTest {
 
     /** An emulated configuration endpoint serving {@code certificate}; its port. */
     private int endpoint(TestCertificates.Issued certificate) {
-        EmulatedConfigEndpoint endpoint = new EmulatedConfigEndpoint(vertx, "1.6.22", CONFIG);
+        FaultyConfigEndpoint endpoint = new FaultyConfigEndpoint(vertx, "1.6.22", CONFIG);
         endpoint.useTls(certificate.certificateFile().toString(), certificate.keyFile().toString());
         return settle(endpoint.start("127.0.0.1", 0)).result();
     }
