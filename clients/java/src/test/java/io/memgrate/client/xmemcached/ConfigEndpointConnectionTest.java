@@ -101,13 +101,16 @@ class ConfigEndpointConnectionTest {
 
     @Test
     void aRefusedConnectionFailsThePoll() throws IOException {
-        ScriptedEndpoint gone = endpoint(REPLY);
-        List<InetSocketAddress> address = list(gone);
-        gone.close();
-        ConfigEndpointConnection connection = new ConfigEndpointConnection(address, 2000);
+        // a port held by a socket that never listens: connecting is refused, and no listener can take the port meanwhile
+        // (a listener's port closed for the test was once taken by another process before the test connected)
+        try (Socket holder = new Socket()) {
+            holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            ConfigEndpointConnection connection = new ConfigEndpointConnection(java.util.Collections.singletonList(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), holder.getLocalPort())), 2000);
 
-        assertThatThrownBy(() -> connection.fetch("cluster")).isInstanceOf(IOException.class)
-                .hasMessageContaining("Connection refused");
+            assertThatThrownBy(() -> connection.fetch("cluster")).isInstanceOf(IOException.class)
+                    .hasMessageContaining("Connection refused");
+        }
     }
 
     private static void assertRefused(String reply, String message) {
