@@ -54,7 +54,7 @@ class EndpointSources {
         MemgrateSettings.Cluster primary = settings.primary();
         MemgrateSettings.Cluster secondary = settings.secondary();
         if (nothingSet(primary) && nothingSet(secondary) && standIns.isResolvable() && standIns.get().enabled()) {
-            standIns.get().startForSides().forEach((side, endpoint) -> sources.put(side, EndpointSource.fixed(endpoint)));
+            standIns.get().start().forEach((side, endpoint) -> sources.put(side, EndpointSource.fixed(endpoint)));
             return sources;
         }
         source(Side.PRIMARY, primary).ifPresentOrElse(source -> sources.put(Side.PRIMARY, source), () -> {

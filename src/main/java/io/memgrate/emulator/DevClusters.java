@@ -63,9 +63,6 @@ public class DevClusters implements StandInClusters {
         }
     }
 
-    public record Endpoints(HostAndPort primary, HostAndPort secondary) {
-    }
-
     private final Vertx vertx;
     private final MemgrateSettings.Dev settings;
     private final Map<Cluster, EmulatedConfigEndpoint> clusters = new EnumMap<>(Cluster.class);
@@ -95,17 +92,12 @@ public class DevClusters implements StandInClusters {
         return !clusters.isEmpty();
     }
 
-    @Override
-    public Map<Side, HostAndPort> startForSides() {
-        Endpoints endpoints = start();
-        return Map.of(Side.PRIMARY, endpoints.primary(), Side.SECONDARY, endpoints.secondary());
-    }
-
     /**
-     * Starts both emulated configuration endpoints on free loopback ports and every node on its listed port.
-     * Blocks: call at start-up only.
+     * Starts both emulated configuration endpoints on free loopback ports and every node on its listed port: the old
+     * cluster's endpoint for the primary, the new one's for the secondary. Blocks: call at start-up only.
      */
-    public synchronized Endpoints start() {
+    @Override
+    public synchronized Map<Side, HostAndPort> start() {
         try {
             return startAll();
         } catch (RuntimeException e) {
@@ -114,7 +106,7 @@ public class DevClusters implements StandInClusters {
         }
     }
 
-    private Endpoints startAll() {
+    private Map<Side, HostAndPort> startAll() {
         Optional<Path> memcached = memcachedBinary();
         for (Cluster cluster : Cluster.values()) {
             Topology config = configuredNodes(cluster);
@@ -125,11 +117,11 @@ public class DevClusters implements StandInClusters {
                 startNode(cluster, node, endpoint, memcached);
             }
         }
-        Endpoints endpoints = new Endpoints(listen(clusters.get(Cluster.OLD)), listen(clusters.get(Cluster.NEW)));
+        HostAndPort old = listen(clusters.get(Cluster.OLD));
+        HostAndPort young = listen(clusters.get(Cluster.NEW));
         LOG.infof("No endpoints configured: serving emulated clusters, old at %s, new at %s; their nodes store keys in %s",
-                endpoints.primary(), endpoints.secondary(),
-                memcached.map(binary -> "memcached processes (" + binary + ")").orElse("Memgrate's memory"));
-        return endpoints;
+                old, young, memcached.map(binary -> "memcached processes (" + binary + ")").orElse("Memgrate's memory"));
+        return Map.of(Side.PRIMARY, old, Side.SECONDARY, young);
     }
 
     private Optional<Path> memcachedBinary() {

@@ -15,5 +15,5 @@ public interface StandInClusters {
     boolean enabled();
 
     /** Starts them and gives each side's configuration endpoint. Blocks: call at start-up only. */
-    Map<Side, HostAndPort> startForSides();
+    Map<Side, HostAndPort> start();
 }
