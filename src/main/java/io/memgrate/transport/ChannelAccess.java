@@ -14,7 +14,8 @@ import io.vertx.core.net.impl.NetSocketInternal;
 /**
  * The Netty channel under a Vert.x TCP socket, for what Vert.x 4 offers only through its internal
  * {@code NetSocketInternal}: reading Netty's buffers as they are, pausing reads, half-close and closing without a
- * flush. The one place that touches Vert.x internals, so a Vert.x upgrade changes this file alone.
+ * flush. With {@link OwnEventLoop}, the only code that touches Vert.x internals, so a Vert.x upgrade changes this
+ * package alone ({@code ArchitectureTest} checks it).
  */
 public final class ChannelAccess {
 

@@ -16,6 +16,7 @@ import io.memgrate.merge.MergeEngine;
 import io.memgrate.metrics.MemgrateMetrics;
 import io.memgrate.nodestats.NodeStatsBook;
 import io.memgrate.settings.MemgrateSettings;
+import io.memgrate.transport.OwnEventLoop;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -40,6 +41,8 @@ public class Upstreams {
     private NetClient client;
     private StatsRelay statsRelay;
     private NodeStatsPoller nodeStatsPoller;
+    /** Where node statistics are read: never the loop that answers the clients. */
+    private OwnEventLoop nodeStatsLoop;
     /** TLS from the TLS registry, reloaded without a restart (memgrate.upstream.tls.*). */
     @Inject
     UpstreamTls tls;
@@ -105,7 +108,10 @@ public class Upstreams {
         statsRelay = new StatsRelay(statsConnections, metrics, settings.stats().maxAge().toNanos());
         Duration statsInterval = settings.nodes().statsInterval();
         if (!statsInterval.isZero()) {
-            nodeStatsPoller = new NodeStatsPoller(vertx.getOrCreateContext(), client, view, nodeStats, statsInterval,
+            // hundreds of nodes' connections, replies and failures, on a thread the OS preempts for a client's request:
+            // on Vert.x's pool they can share the one loop that serves every client connection
+            nodeStatsLoop = OwnEventLoop.start(vertx, "memgrate-node-stats");
+            nodeStatsPoller = new NodeStatsPoller(nodeStatsLoop.context(), client, view, nodeStats, statsInterval,
                     settings.upstream().timeout(), settings.nodes().maxStatsReplyBytes(), settings.upstream().tls().enabled());
             LOG.infof("Reading stats from every node of both clusters every %s", statsInterval);
             nodeStatsPoller.start();
@@ -142,6 +148,7 @@ public class Upstreams {
             }
             if (nodeStatsPoller != null) {
                 nodeStatsPoller.stop();
+                nodeStatsLoop.close();
             }
         }
     }

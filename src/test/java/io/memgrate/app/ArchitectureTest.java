@@ -44,6 +44,8 @@ class ArchitectureTest {
             Set.of("app"));
 
     private static final Pattern EDGE = Pattern.compile("^\\s+io\\.memgrate\\.(\\w+)\\s+->\\s+io\\.memgrate\\.(\\w+)\\s", Pattern.MULTILINE);
+    private static final Pattern VERTX_INTERNAL_EDGE = Pattern.compile(
+            "^\\s+io\\.memgrate\\.(\\w+)\\s+->\\s+(io\\.vertx\\.core\\.(?:impl|net\\.impl|spi)[\\w.]*)\\s", Pattern.MULTILINE);
 
     @Test
     void everyPackageUsesOnlyPackagesOfLowerLayers() throws URISyntaxException {
@@ -102,6 +104,17 @@ class ArchitectureTest {
         assertThat(beans).as("the playground's beans").contains("DevClusters", "DevClustersResource", "DevTraffic");
     }
 
+    /**
+     * Vert.x's internals change between versions: only {@code transport} touches them, so an upgrade changes that
+     * package alone.
+     */
+    @Test
+    void onlyTransportUsesVertxInternals() throws URISyntaxException {
+        Map<String, Set<String>> users = dependencies("io\\.vertx\\.core\\.(impl|net\\.impl|spi)(\\..*)?", VERTX_INTERNAL_EDGE);
+
+        assertThat(users).as("packages using Vert.x internals, and which").containsOnlyKeys("transport");
+    }
+
     private static int layer(String name) {
         for (int i = 0; i < LAYERS.size(); i++) {
             if (LAYERS.get(i).contains(name)) {
@@ -113,15 +126,23 @@ class ArchitectureTest {
 
     /** Package to the other io.memgrate packages it uses, from {@code jdeps -verbose:package} on the main classes. */
     static Map<String, Set<String>> importGraph() throws URISyntaxException {
+        return dependencies("io\\.memgrate\\..*", EDGE);
+    }
+
+    /**
+     * Each io.memgrate package (its short name) to the packages matching {@code targets} that it uses, as jdeps prints
+     * them and {@code edge} reads them (group 1 the user, group 2 what it uses).
+     */
+    private static Map<String, Set<String>> dependencies(String targets, Pattern edgeLine) throws URISyntaxException {
         Path classes = Path.of(Memgrate.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         StringWriter output = new StringWriter();
         PrintWriter writer = new PrintWriter(output);
         int exit = ToolProvider.findFirst("jdeps").orElseThrow()
-                .run(writer, writer, "-verbose:package", "-filter:none", "-e", "io\\.memgrate\\..*", classes.toString());
+                .run(writer, writer, "-verbose:package", "-filter:none", "-e", targets, classes.toString());
         writer.flush();
         assertThat(exit).as("jdeps: %s", output).isZero();
         Map<String, Set<String>> graph = new TreeMap<>();
-        Matcher edge = EDGE.matcher(output.toString());
+        Matcher edge = edgeLine.matcher(output.toString());
         while (edge.find()) {
             graph.computeIfAbsent(edge.group(1), from -> new TreeSet<>());
             if (!edge.group(1).equals(edge.group(2))) {
