@@ -2,7 +2,6 @@ package io.memgrate.merge;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,10 +83,7 @@ final class MergePolicy {
         List<LogLine> logs = new ArrayList<>();
         logs.add(new LogLine(Level.INFO, String.format("Applying migration plan revision %d: admit %s, withdraw %s",
                 next.revision(), next.admitAll() ? "all" : next.admit(), next.withdraw())));
-        MergeState planned = new MergeState(state.upstreams(), state.engineVersion(), next, state.served(),
-                state.servedFrom(), state.held(), state.lastMergeFailure(), state.lastNotServed(), state.servedSince(),
-                state.lastStep());
-        return remerge(planned, now, logs);
+        return remerge(state.withPlan(next), now, logs);
     }
 
     private Refusal refusal(MergeState state, MigrationPlan next) {
@@ -99,7 +95,7 @@ final class MergePolicy {
         if (!state.allAnswered()) {
             return null;
         }
-        List<String> unknown = next.unknownHosts(state.upstream(Side.PRIMARY).lastGood(), state.secondaryLastGood());
+        List<String> unknown = next.unknownHosts(state.primaryLastGood(), state.secondaryLastGood());
         if (!unknown.isEmpty()) {
             return new Refusal("unknown-host", "no upstream lists " + String.join(", ", unknown)
                     + ": name hosts as config get cluster lists them");
@@ -127,12 +123,9 @@ final class MergePolicy {
             if (!e.getMessage().equals(next.lastMergeFailure())) {
                 logs.add(new LogLine(Level.ERROR, "Keeping the served configuration: " + e.getMessage()));
             }
-            return decided(new MergeState(next.upstreams(), next.engineVersion(), next.plan(), next.served(),
-                    next.servedFrom(), next.held(), e.getMessage(), next.lastNotServed(), next.servedSince(),
-                    next.lastStep()), null, null, logs);
+            return decided(next.withMergeFailure(e.getMessage()), null, null, logs);
         }
-        next = new MergeState(next.upstreams(), next.engineVersion(), next.plan(), next.served(), next.servedFrom(),
-                next.held(), null, next.lastNotServed(), next.servedSince(), next.lastStep());
+        next = next.withMergeFailure(null);
         Topology current = next.served();
         if (current == null || merged.version() > current.version()) {
             return serve(next, merged, now, logs);
@@ -146,22 +139,18 @@ final class MergePolicy {
         UpstreamState secondary = state.upstream(Side.SECONDARY);
         String engine = primary != null && primary.engineVersion() != null ? primary.engineVersion()
                 : secondary != null ? secondary.engineVersion() : null;
-        if (engine == null) {
-            return state;
-        }
-        return new MergeState(state.upstreams(), engine, state.plan(), state.served(), state.servedFrom(), state.held(),
-                state.lastMergeFailure(), state.lastNotServed(), state.servedSince(), state.lastStep());
+        return engine == null ? state : state.withEngineVersion(engine);
     }
 
     private Topology merge(MergeState state, MigrationPlan under) {
-        return TopologyMerger.merge(state.upstream(Side.PRIMARY).lastGood(), state.secondaryLastGood(),
+        return TopologyMerger.merge(state.primaryLastGood(), state.secondaryLastGood(),
                 under == null ? MigrationPlan.UNION : under, versionOffset);
     }
 
     /** The next steps are offered after every answer and plan, once something is served: the worker skips repeats. */
     private static Decision decided(MergeState state, Topology serve, Topology changedFrom, List<LogLine> logs) {
         NextStepsWorker.Inputs nextSteps = state.served() == null ? null : new NextStepsWorker.Inputs(state.served(),
-                state.plan(), state.upstream(Side.PRIMARY).lastGood(), state.secondaryLastGood());
+                state.plan(), state.primaryLastGood(), state.secondaryLastGood());
         return new Decision(state, serve, changedFrom, List.copyOf(logs), nextSteps, null);
     }
 
@@ -180,11 +169,7 @@ final class MergePolicy {
         merged.nodes().forEach(node -> since.put(node.hostAndPort(),
                 state.servedSince().getOrDefault(node.hostAndPort(), now)));
         boolean nodesChanged = !state.servedSince().isEmpty() && !since.keySet().equals(state.servedSince().keySet());
-        Map<Side, Topology> servedFrom = new EnumMap<>(Side.class);
-        state.upstreams().forEach((side, upstream) -> servedFrom.put(side, upstream.lastGood()));
-        MergeState next = new MergeState(state.upstreams(), state.engineVersion(), state.plan(), merged, servedFrom, null,
-                state.lastMergeFailure(), null, Map.copyOf(since), nodesChanged ? now : state.lastStep());
-        return decided(next, merged, current, logs);
+        return decided(state.serving(merged, since, nodesChanged ? now : state.lastStep()), merged, current, logs);
     }
 
     /**
@@ -196,7 +181,7 @@ final class MergePolicy {
         if (plan == null) {
             return;
         }
-        List<String> unknown = plan.unknownHosts(state.upstream(Side.PRIMARY).lastGood(), state.secondaryLastGood());
+        List<String> unknown = plan.unknownHosts(state.primaryLastGood(), state.secondaryLastGood());
         if (!unknown.isEmpty()) {
             logs.add(new LogLine(Level.WARN, String.format("Migration plan revision %d names %s, which no upstream lists:"
                     + " they admit or withdraw nothing. Name hosts as config get cluster lists them, in a plan with a"
@@ -221,7 +206,7 @@ final class MergePolicy {
             held = null;
         }
         if (merged.equals(served)) {
-            return notServed(state, held, null);
+            return state.notServing(null, held);
         }
         String cause = upstreamChangesWithoutRise(state);
         String fix = fix(merged, served.version());
@@ -230,19 +215,14 @@ final class MergePolicy {
                     + "fell to %d. The node list is the same, so clients miss nothing now, but a node list change will be "
                     + "held back until the merged version exceeds %d. %s", served.version(), cause, merged.version(),
                     served.version(), fix)));
-            return notServed(state, held, merged);
+            return state.notServing(merged, held);
         }
         String reason = String.format("%s, so the merged version %d is not higher than version %d already served, "
                 + "which clients holding it would ignore. %s", cause, merged.version(), served.version(), fix);
         logs.add(new LogLine(Level.ERROR, String.format("Holding back a new node list (nodes added %s, removed %s); still "
                 + "serving version %d unchanged: %s", difference(merged.nodes(), served.nodes()),
                 difference(served.nodes(), merged.nodes()), served.version(), reason)));
-        return notServed(state, new HeldMerge(merged, reason), merged);
-    }
-
-    private static MergeState notServed(MergeState state, HeldMerge held, Topology lastNotServed) {
-        return new MergeState(state.upstreams(), state.engineVersion(), state.plan(), state.served(), state.servedFrom(),
-                held, state.lastMergeFailure(), lastNotServed, state.servedSince(), state.lastStep());
+        return state.notServing(merged, new HeldMerge(merged, reason));
     }
 
     /**

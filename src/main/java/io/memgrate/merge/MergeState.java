@@ -40,6 +40,11 @@ record MergeState(Map<Side, UpstreamState> upstreams, String engineVersion, Migr
         return upstreams.get(side);
     }
 
+    /** The primary's last good topology; null while it has not answered. */
+    Topology primaryLastGood() {
+        return upstreams.get(Side.PRIMARY).lastGood();
+    }
+
     /** The secondary's last good topology; null while it has not answered or none is configured. */
     Topology secondaryLastGood() {
         UpstreamState secondary = upstreams.get(Side.SECONDARY);
@@ -56,5 +61,35 @@ record MergeState(Map<Side, UpstreamState> upstreams, String engineVersion, Migr
         next.put(side, upstream);
         return new MergeState(next, engineVersion, plan, served, servedFrom, held, lastMergeFailure, lastNotServed,
                 servedSince, lastStep);
+    }
+
+    MergeState withPlan(MigrationPlan applied) {
+        return new MergeState(upstreams, engineVersion, applied, served, servedFrom, held, lastMergeFailure, lastNotServed,
+                servedSince, lastStep);
+    }
+
+    MergeState withEngineVersion(String engine) {
+        return new MergeState(upstreams, engine, plan, served, servedFrom, held, lastMergeFailure, lastNotServed,
+                servedSince, lastStep);
+    }
+
+    /** @param failure why the merge failed, null after one that did not */
+    MergeState withMergeFailure(String failure) {
+        return new MergeState(upstreams, engineVersion, plan, served, servedFrom, held, failure, lastNotServed,
+                servedSince, lastStep);
+    }
+
+    /** The served topology stays: {@code merge} was not served, and {@code hold} is what is held now, or null. */
+    MergeState notServing(Topology merge, HeldMerge hold) {
+        return new MergeState(upstreams, engineVersion, plan, served, servedFrom, hold, lastMergeFailure, merge,
+                servedSince, lastStep);
+    }
+
+    /** {@code merged} is served from now on, merged from each upstream's last good topology; nothing is held. */
+    MergeState serving(Topology merged, Map<HostAndPort, Instant> since, Instant step) {
+        Map<Side, Topology> from = new EnumMap<>(Side.class);
+        upstreams.forEach((side, upstream) -> from.put(side, upstream.lastGood()));
+        return new MergeState(upstreams, engineVersion, plan, merged, from, null, lastMergeFailure, null,
+                Map.copyOf(since), step);
     }
 }
