@@ -136,6 +136,7 @@ public class MergeEngine {
             served = ServedTopology.of(decision.serve());
         }
         for (MergePolicy.LogLine line : decision.logs()) {
+            // the text is complete: as a parameter, nothing in it is read as a format
             LOG.logf(line.level(), "%s", line.text());
         }
         Topology before = decision.changedFrom();
@@ -152,7 +153,7 @@ public class MergeEngine {
     private void announceChange(Topology before, Topology after) {
         KeysMoved moved = KeysMoved.between(before.nodes(), after.nodes());
         lastChange = new ServedChange(before.version(), after.version(), moved);
-        LOG.info(MergePolicy.changeLine(before, after, moved));
+        LOG.infof("%s", MergePolicy.changeLine(before, after, moved));
     }
 
     /** The next steps worked out last and what for: read, never worked out on the caller's thread. */
