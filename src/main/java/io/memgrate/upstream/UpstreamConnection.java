@@ -17,9 +17,9 @@ import io.vertx.core.net.NetSocket;
 
 /**
  * One reused TCP connection to a configuration endpoint or cache node. Requests are pipelined and their replies
- * matched in order, each decoded as its bytes arrive by the connection's {@link ReplyCodec}. Any timeout, reply that cannot be framed or close drops the connection and fails
- * every exchange in flight: after a framing error nothing later on that connection can be trusted. A whole reply that
- * says something invalid fails only its own exchange. The next exchange connects again, which also resolves the
+ * matched in order, each decoded as its bytes arrive by the connection's {@link ReplyCodec}. Any timeout, reply that
+ * cannot be framed or close drops the connection and fails every exchange in flight: after a framing error nothing
+ * later on that connection can be trusted. A whole reply that says something invalid fails only its own exchange. The next exchange connects again, which also resolves the
  * endpoint (and its DNS name) again. Everything runs on one Vert.x context.
  */
 final class UpstreamConnection {
