@@ -2,10 +2,13 @@ package io.memgrate.emulator;
 
 import java.nio.charset.StandardCharsets;
 
+import io.memgrate.protocol.ClientCommand;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 
 /**
- * Splits one direction of a memcached text-protocol stream into lines and the data blocks that follow some of them
+ * Splits one direction of a memcached text-protocol stream into lines (ended as the server's request lines are,
+ * {@link ClientCommand#lineEnd}) and the data blocks that follow some of them
  * ({@code set ... <bytes>} requests, {@code VALUE ... <bytes>} replies), in one pass over the bytes. Data blocks are
  * handed on in chunks as they arrive, never searched for line ends: a value may hold any bytes, command text included.
  */
@@ -41,6 +44,7 @@ final class TextStreamSplitter {
     }
 
     void feed(Buffer input) {
+        ByteBuf bytes = input.getByteBuf();
         int position = 0;
         int length = input.length();
         while (position < length && !stopped) {
@@ -54,7 +58,7 @@ final class TextStreamSplitter {
                 }
                 continue;
             }
-            int lineEnd = indexOfNewline(input, position, length);
+            int lineEnd = ClientCommand.lineEnd(bytes, position, length);
             if (lineEnd < 0) {
                 partialLine.appendBuffer(input, position, length - position);
                 position = length;
@@ -77,25 +81,10 @@ final class TextStreamSplitter {
         stopped = true;
     }
 
-    private static int indexOfNewline(Buffer input, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (input.getByte(i) == '\n') {
-                return i;
-            }
-        }
-        return -1;
-    }
-
     /** The text of a line without its {@code \n} or {@code \r\n}. */
     static String text(Buffer line) {
-        int end = line.length();
-        if (end > 0 && line.getByte(end - 1) == '\n') {
-            end--;
-        }
-        if (end > 0 && line.getByte(end - 1) == '\r') {
-            end--;
-        }
-        return line.getString(0, end, StandardCharsets.ISO_8859_1.name());
+        return line.getString(0, ClientCommand.lineLength(line.getByteBuf(), 0, line.length() - 1),
+                StandardCharsets.ISO_8859_1.name());
     }
 
     /** The number in {@code token}, or -1 when it is not a non-negative decimal integer that fits a long. */

@@ -3,6 +3,8 @@ package io.memgrate.protocol;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
+import io.netty.buffer.ByteBuf;
+
 /**
  * One client command line, classified. Memgrate answers only the read-only commands of a configuration
  * endpoint; everything else is {@link Kind#UNSUPPORTED}, so no client can change what is served.
@@ -34,6 +36,20 @@ public record ClientCommand(Kind kind) {
         String text = new String(line, StandardCharsets.ISO_8859_1);
         String[] tokens = SPACES.split(text.trim());
         return new ClientCommand(classify(tokens));
+    }
+
+    /**
+     * Where the line that starts at {@code from} ends in {@code bytes[from, to)}: the index of its {@code \n}, or -1
+     * while it has none. Request lines end in {@code \n} or {@code \r\n}, as memcached reads them (the server's and
+     * the dev playground's rule; replies from upstreams must end in {@code \r\n}).
+     */
+    public static int lineEnd(ByteBuf bytes, int from, int to) {
+        return bytes.indexOf(from, to, (byte) '\n');
+    }
+
+    /** The length of the line {@code bytes[from, newline]} without its line end, {@code \n} or {@code \r\n}. */
+    public static int lineLength(ByteBuf bytes, int from, int newline) {
+        return newline > from && bytes.getByte(newline - 1) == '\r' ? newline - 1 - from : newline - from;
     }
 
     private static Kind classify(String[] tokens) {

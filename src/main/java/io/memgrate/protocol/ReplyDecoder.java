@@ -4,10 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 
 /**
- * Reads one upstream reply from the bytes received so far, framing and parsing it in one pass. A reply that arrives in
- * many reads is not scanned again from its first byte: a decoder remembers how far it got, so each reply needs an
- * instance of its own. Decoders do no I/O; the connection keeps the bytes (as Netty's {@code ByteToMessageDecoder}
- * keeps its cumulation) and calls {@link #decode} again whenever more arrive.
+ * Reads one upstream reply from the bytes received so far, framing and parsing it in one pass
+ * ({@link TextReplyDecoder} does it for every shape). A reply that arrives in many reads is not scanned again from its
+ * first byte: a decoder remembers how far it got, so each reply needs an instance of its own. Decoders do no I/O: the
+ * connection's Netty pipeline keeps the bytes (a {@code ByteToMessageDecoder}'s cumulation) and calls {@link #decode}
+ * again whenever more arrive.
  */
 public interface ReplyDecoder<T> {
 
@@ -27,12 +28,12 @@ public interface ReplyDecoder<T> {
 
     /** For {@code config get cluster} or the legacy get: the configuration, an unknown command or a refusal. */
     static ReplyDecoder<ConfigAnswer> config() {
-        return new ConfigReplyDecoder();
+        return new TextReplyDecoder<>(TextReplyDecoder.Framing.COUNTED, TextReplyDecoder::configAnswer);
     }
 
     /** For {@code version}: the engine version, such as {@code 1.6.22}. */
     static ReplyDecoder<String> version() {
-        return new VersionReplyDecoder();
+        return new TextReplyDecoder<>(TextReplyDecoder.Framing.LINE, TextReplyDecoder::engineVersion);
     }
 
     /**
@@ -40,7 +41,7 @@ public interface ReplyDecoder<T> {
      * {@code OK} or an error).
      */
     static ReplyDecoder<byte[]> stats() {
-        return new StatsReplyDecoder<>(ByteBufUtil::getBytes);
+        return new TextReplyDecoder<>(TextReplyDecoder.Framing.TERMINATED, (framed, in, start, length) -> ByteBufUtil.getBytes(in, start, length));
     }
 
     /**
@@ -48,6 +49,6 @@ public interface ReplyDecoder<T> {
      * {@code STAT} lines ended by {@code END} (an error line, a line of another shape) fails as malformed content.
      */
     static ReplyDecoder<StatValues> statValues() {
-        return new StatsReplyDecoder<>(StatValues::parse);
+        return new TextReplyDecoder<>(TextReplyDecoder.Framing.TERMINATED, (framed, in, start, length) -> StatValues.parse(in, start, length));
     }
 }

@@ -52,9 +52,9 @@ public final class StatValues {
         for (int lineEnd = indexOf(reply, lineStart, '\n') - 1;; lineEnd = indexOf(reply, lineStart, '\n') - 1) {
             if (lineEnd + 2 == reply.length) {
                 if (!Arrays.equals(reply, lineStart, lineEnd, END, 0, END.length)) {
-                    String last = FramedDecoder.text(in, start + lineStart, start + lineEnd);
-                    throw new MalformedReplyException(FramedDecoder.isErrorLine(last) ? "refused" : "stats-end",
-                            "stats answered " + FramedDecoder.printable(last) + " instead of STAT lines ended by END");
+                    String last = TextReplyDecoder.text(in, start + lineStart, start + lineEnd);
+                    throw new MalformedReplyException(TextReplyDecoder.isErrorLine(last) ? "refused" : "stats-end",
+                            "stats answered " + TextReplyDecoder.printable(last) + " instead of STAT lines ended by END");
                 }
                 return new StatValues(reply, lines, count);
             }
@@ -63,7 +63,7 @@ public final class StatValues {
             if (nameEnd < 0 || nameEnd > lineEnd || nameEnd == nameStart
                     || !Arrays.equals(reply, lineStart, nameStart, STAT, 0, STAT.length)) {
                 throw new MalformedReplyException("stats-line", "not a STAT <name> <value> line: "
-                        + FramedDecoder.printable(FramedDecoder.text(in, start + lineStart, start + lineEnd)));
+                        + TextReplyDecoder.printable(TextReplyDecoder.text(in, start + lineStart, start + lineEnd)));
             }
             if (count * 3 == lines.length) {
                 lines = Arrays.copyOf(lines, lines.length * 2);
@@ -97,7 +97,7 @@ public final class StatValues {
         }
         if (!Decimal.isDigits(value, MAX_DIGITS)) {
             throw new MalformedReplyException("stats-value", "STAT " + name + " is not a number below 10^" + MAX_DIGITS
-                    + ": " + FramedDecoder.printable(value));
+                    + ": " + TextReplyDecoder.printable(value));
         }
         return Long.parseLong(value);
     }

@@ -136,13 +136,13 @@ final class ClientConnection {
      */
     private int handleLines(ByteBuf bytes, int start, int end) {
         while (!relaying && !closing && !blocked && start < end) {
-            int newline = bytes.indexOf(start, end, (byte) '\n');
+            int newline = ClientCommand.lineEnd(bytes, start, end);
             if (newline < 0) {
                 break;
             }
             int from = start;
             start = newline + 1;
-            int length = newline > from && bytes.getByte(newline - 1) == '\r' ? newline - 1 - from : newline - from;
+            int length = ClientCommand.lineLength(bytes, from, newline);
             if (length > maxLineBytes) {
                 reject("line-too-long", LINE_TOO_LONG);
             } else {

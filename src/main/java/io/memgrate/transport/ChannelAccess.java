@@ -4,6 +4,8 @@ import java.util.function.Consumer;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
@@ -13,9 +15,9 @@ import io.vertx.core.net.impl.NetSocketInternal;
 
 /**
  * The Netty channel under a Vert.x TCP socket, for what Vert.x 4 offers only through its internal
- * {@code NetSocketInternal}: reading Netty's buffers as they are, pausing reads, half-close and closing without a
- * flush. With {@link OwnEventLoop}, the only code that touches Vert.x internals, so a Vert.x upgrade changes this
- * package alone ({@code ArchitectureTest} checks it).
+ * {@code NetSocketInternal}: reading Netty's buffers as they are, a codec of its own in the pipeline, pausing reads,
+ * half-close and closing without a flush. With {@link OwnEventLoop}, the only code that touches Vert.x internals, so a
+ * Vert.x upgrade changes this package alone ({@code ArchitectureTest} checks it).
  */
 public final class ChannelAccess {
 
@@ -35,15 +37,40 @@ public final class ChannelAccess {
      * Vert.x makes of every read into a Buffer of its own.
      */
     public void onBytes(Consumer<ByteBuf> handler) {
+        onMessage(message -> {
+            if (message instanceof ByteBuf bytes) {
+                handler.accept(bytes);
+            }
+        });
+    }
+
+    /**
+     * Hands each message that reaches Vert.x's handler to {@code handler}, on the socket's context: what a codec
+     * added with {@link #addCodec} emits, or Netty's buffers without one. A reference-counted message is released
+     * once the handler returns.
+     */
+    public void onMessage(Consumer<Object> handler) {
         socket.messageHandler(message -> {
             try {
-                if (message instanceof ByteBuf bytes) {
-                    handler.accept(bytes);
-                }
+                handler.accept(message);
             } finally {
                 ReferenceCountUtil.release(message);
             }
         });
+    }
+
+    /**
+     * Puts {@code codec} in the pipeline just before Vert.x's handler: it reads the bytes as they arrive (after TLS),
+     * what it emits goes to {@link #onMessage}, and what {@link #writeMessage} writes goes through it.
+     */
+    public void addCodec(String name, ChannelHandler codec) {
+        ChannelHandlerContext vertx = socket.channelHandlerContext();
+        vertx.pipeline().addBefore(vertx.name(), name, codec);
+    }
+
+    /** Writes {@code message}, which a codec added with {@link #addCodec} turns into bytes. */
+    public void writeMessage(Object message) {
+        socket.writeMessage(message);
     }
 
     /** Stops or restarts reading from the peer (a read already under way still delivers its bytes). */

@@ -5,11 +5,8 @@ import java.util.ArrayDeque;
 
 import io.memgrate.cluster.HostAndPort;
 import io.memgrate.protocol.MalformedContentException;
-import io.memgrate.protocol.MalformedReplyException;
 import io.memgrate.protocol.ReplyDecoder;
 import io.memgrate.transport.ChannelAccess;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -19,10 +16,10 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 
 /**
- * One reused TCP connection to a configuration endpoint. Requests are pipelined and their replies matched in order,
- * each decoded as its bytes arrive. Any timeout, reply that cannot be framed or close drops the connection and fails
- * every exchange in flight: after a framing error nothing later on that connection can be trusted. A whole reply that
- * says something invalid fails only its own exchange. The next exchange connects again, which also resolves the
+ * One reused TCP connection to a configuration endpoint or cache node. Requests are pipelined and their replies
+ * matched in order, each decoded as its bytes arrive by the connection's {@link ReplyCodec}. Any timeout, reply that
+ * cannot be framed or close drops the connection and fails every exchange in flight: after a framing error nothing
+ * later on that connection can be trusted. A whole reply that says something invalid fails only its own exchange. The next exchange connects again, which also resolves the
  * endpoint (and its DNS name) again. Everything runs on one Vert.x context.
  */
 final class UpstreamConnection {
@@ -35,13 +32,9 @@ final class UpstreamConnection {
     private final ArrayDeque<Exchange<?>> inFlight = new ArrayDeque<>();
     private Future<NetSocket> socket;
     private HostAndPort connectedTo;
-    /**
-     * Bytes received and not yet consumed by a decoder, accumulated across reads as Netty's ByteToMessageDecoder
-     * does; released once all are consumed and when the connection is dropped.
-     */
-    private ByteBuf received = Unpooled.EMPTY_BUFFER;
 
-    private record Exchange<T>(ReplyDecoder<T> decoder, Promise<T> promise, long timer) {
+    /** An exchange in flight: its reply is due in the order the requests were written. */
+    private record Exchange<T>(Promise<T> promise, long timer) {
     }
 
     UpstreamConnection(Context context, NetClient client, EndpointSource endpoints, Duration timeout, int maxReplyBytes) {
@@ -76,8 +69,8 @@ final class UpstreamConnection {
                 return;
             }
             long timer = context.owner().setTimer(timeoutMillis, id -> timedOut(promise));
-            inFlight.add(new Exchange<>(decoder, promise, timer));
-            connected.result().write(request);
+            inFlight.add(new Exchange<>(promise, timer));
+            ChannelAccess.of(connected.result()).writeMessage(new ReplyCodec.Request(request, decoder));
         });
         return promise.future();
     }
@@ -109,90 +102,37 @@ final class UpstreamConnection {
                         "cannot connect to " + endpoint + ": " + causes(e))))
                 .onSuccess(connected -> {
                     connectedTo = endpoint;
-                    // Netty's buffers as read, without Vert.x's copy of each into a Buffer; a socket dropped while it
-                    // was connecting must not feed the replies of its successor
-                    ChannelAccess.of(connected).onBytes(bytes -> {
+                    ChannelAccess channel = ChannelAccess.of(connected);
+                    channel.addCodec("memgrate-replies", new ReplyCodec(maxReplyBytes));
+                    // a socket dropped while it was connecting must not answer the exchanges of its successor
+                    channel.onMessage(reply -> {
                         if (isCurrent(connected)) {
-                            received(connected, bytes);
+                            replied(reply);
                         }
                     });
                     connected.closeHandler(v -> closed(connected));
                 });
     }
 
-    /**
-     * Decodes straight from the read when nothing is kept from earlier ones (a small reply arrives whole): only a
-     * reply's unfinished part is copied, as Netty's ByteToMessageDecoder does. A reply over the limit is refused once
-     * the limit is reached, so at most the limit plus one read is kept, however much the upstream sends.
-     */
-    private void received(NetSocket from, ByteBuf data) {
-        boolean kept = received.isReadable();
-        if (kept) {
-            received.writeBytes(data);
-        }
-        ByteBuf in = kept ? received : data;
-        try {
-            // an answered exchange may have dropped the connection, and with it the bytes
-            while (isCurrent(from) && in.isReadable()) {
-                Exchange<?> head = inFlight.peek();
-                if (head == null) {
-                    reset(new UpstreamException("unexpected", "upstream sent bytes nobody asked for"));
-                    return;
-                }
-                if (!answered(head, in)) {
-                    break;
-                }
-            }
-        } catch (MalformedReplyException e) {
-            reset(new UpstreamException("malformed-" + e.reason(), "malformed reply: " + e.getMessage()));
+    /** What the codec read: the next reply's value or invalid content, or that the connection cannot be trusted. */
+    private void replied(Object reply) {
+        if (reply instanceof UpstreamException lost) {
+            reset(lost);
             return;
         }
-        if (!isCurrent(from)) {
-            return;
-        }
-        if (kept) {
-            if (received.isReadable()) {
-                received.discardSomeReadBytes();
-            } else {
-                releaseReceived();
-            }
-        } else if (data.isReadable()) {
-            received = Unpooled.buffer(data.readableBytes());
-            received.writeBytes(data);
-        }
-    }
-
-    /**
-     * Decodes the head exchange's reply from the bytes received, {@code in}; false while it is incomplete.
-     *
-     * @throws MalformedReplyException when the reply cannot be framed: nothing after it can be trusted
-     */
-    private <T> boolean answered(Exchange<T> head, ByteBuf in) {
-        T reply;
-        try {
-            reply = head.decoder().decode(in, maxReplyBytes);
-        } catch (MalformedContentException e) {
-            // consumed whole: the replies after it are still in step
-            answer(head).tryFail(e);
-            return true;
-        }
-        if (reply == null) {
-            return false;
-        }
-        answer(head).tryComplete(reply);
-        return true;
-    }
-
-    /** Takes the head exchange off the queue to be answered. */
-    private <T> Promise<T> answer(Exchange<T> head) {
-        inFlight.poll();
+        Exchange<?> head = inFlight.poll();
         context.owner().cancelTimer(head.timer());
-        return head.promise();
+        if (reply instanceof MalformedContentException invalid) {
+            head.promise().tryFail(invalid);
+        } else {
+            complete(head, reply);
+        }
     }
 
-    private void releaseReceived() {
-        received.release();
-        received = Unpooled.EMPTY_BUFFER;
+    /** The codec reads each reply with the decoder of the exchange it answers, so its value is of that type. */
+    @SuppressWarnings("unchecked")
+    private static <T> void complete(Exchange<T> head, Object reply) {
+        head.promise().tryComplete((T) reply);
     }
 
     private void timedOut(Promise<?> promise) {
@@ -227,7 +167,6 @@ final class UpstreamConnection {
     void reset(UpstreamException cause) {
         Future<NetSocket> dropped = socket;
         socket = null;
-        releaseReceived();
         Exchange<?> exchange;
         while ((exchange = inFlight.poll()) != null) {
             context.owner().cancelTimer(exchange.timer());

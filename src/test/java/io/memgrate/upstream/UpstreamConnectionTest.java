@@ -168,6 +168,21 @@ class UpstreamConnectionTest {
         assertThat(version.result()).isEqualTo("1.6.22");
     }
 
+    @Test
+    void bytesNobodyAskedForDropTheConnection() {
+        AtomicBoolean closed = new AtomicBoolean();
+        NetServer server = vertx.createNetServer().connectHandler(socket -> {
+            socket.closeHandler(v -> closed.set(true));
+            // the answer, then a line no request asked for
+            socket.handler(request -> socket.write("VERSION 1.6.22\r\nEND\r\n"));
+        });
+        int port = settle(server.listen(0, "127.0.0.1")).result().actualPort();
+        UpstreamConnection connection = connection(() -> new HostAndPort("127.0.0.1", port), Duration.ofSeconds(30));
+
+        assertThat(settle(connection.exchange(Buffer.buffer("version\r\n"), ReplyDecoder.version())).result()).isEqualTo("1.6.22");
+        await().atMost(Duration.ofSeconds(10)).untilTrue(closed);
+    }
+
     /**
      * An upstream that answers the first bytes it reads on a connection (the requests, pipelined) with all of
      * {@code replies}, written {@code writeSize} bytes at a time on successive timer ticks, so they arrive in many reads.
