@@ -1008,6 +1008,10 @@ public final class DiscoveryBenchmark {
     private static double median(List<Double> values) {
         List<Double> sorted = values.stream().sorted().toList();
         int n = sorted.size();
+        if (n == 0) {
+            // a phase that did not run (start-up times without --phases=startup)
+            return Double.NaN;
+        }
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
