@@ -18,6 +18,7 @@ public final class StatValues {
     private static final int MAX_DIGITS = 18;
     private static final byte[] STAT = "STAT ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] END = "END".getBytes(StandardCharsets.US_ASCII);
+    private static final int TYPICAL_LINES = 100;
 
     private final byte[] reply;
     /** For each STAT line: where its name starts, where it ends (a space follows), where the line ends. */
@@ -45,7 +46,9 @@ public final class StatValues {
 
     static StatValues parse(ByteBuf in, int start, int length) {
         byte[] reply = ByteBufUtil.getBytes(in, start, length);
-        int[] lines = new int[48];
+        // room for a memcached 1.6 reply's ~90 lines at once: growing from a few lines was a quarter of what reading
+        // 200 nodes a second allocated
+        int[] lines = new int[3 * TYPICAL_LINES];
         int count = 0;
         int lineStart = 0;
         // framing made every line end in \r\n
